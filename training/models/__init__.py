@@ -1,0 +1,33 @@
+"""The mobilevsr model zoo: one module per model family, all registered by name in :mod:`.registry`.
+
+Importing this package registers every family. Use ``build_model(name, frame_size)`` and friends.
+"""
+
+from . import elsr  # noqa: F401  (imported for registration)
+from .registry import (
+    ModelSpec,
+    TemporalLayout,
+    build_model,
+    count_macs,
+    count_params,
+    describe_model,
+    format_zoo_table,
+    get_layout,
+    get_paper,
+    list_models,
+    register,
+)
+
+__all__ = [
+    "ModelSpec",
+    "TemporalLayout",
+    "build_model",
+    "count_macs",
+    "count_params",
+    "describe_model",
+    "format_zoo_table",
+    "get_layout",
+    "get_paper",
+    "list_models",
+    "register",
+]

@@ -1,0 +1,101 @@
+"""Building blocks shared by the zoo, restricted to ops the TFLite GPU delegate and XNNPACK run natively.
+
+Everything here converts to builtin TFLite ops with static shapes: CONV_2D, DEPTHWISE_CONV_2D, PRELU, ADD, MUL,
+CONCATENATION, DEPTH_TO_SPACE, clip (MINIMUM/MAXIMUM or RELU_0_TO_1) and channel slices (STRIDED_SLICE). No op reads
+a tensor's runtime shape, so the frame size only fixes tensor shapes, never weight shapes.
+"""
+
+from __future__ import annotations
+
+import tensorflow as tf
+
+from .._keras import keras
+
+layers = keras.layers
+
+
+@keras.utils.register_keras_serializable(package="mobilevsr")
+class DepthToSpace(layers.Layer):
+    """Pixel shuffle (``tf.nn.depth_to_space``): [B, H, W, C*s*s] -> [B, s*H, s*W, C]."""
+
+    def __init__(self, block_size: int, **kwargs):
+        super().__init__(**kwargs)
+        self.block_size = int(block_size)
+
+    def call(self, inputs: tf.Tensor) -> tf.Tensor:
+        return tf.nn.depth_to_space(inputs, self.block_size)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "block_size": self.block_size}
+
+
+@keras.utils.register_keras_serializable(package="mobilevsr")
+class ChannelSlice(layers.Layer):
+    """Channels ``[start, start + size)`` of an NHWC tensor (a static STRIDED_SLICE on the last axis)."""
+
+    def __init__(self, start: int, size: int, **kwargs):
+        super().__init__(**kwargs)
+        self.start = int(start)
+        self.size = int(size)
+
+    def call(self, inputs: tf.Tensor) -> tf.Tensor:
+        return inputs[..., self.start:self.start + self.size]
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "start": self.start, "size": self.size}
+
+
+def conv(x: tf.Tensor, filters: int, kernel: int = 3, name: str | None = None, **kwargs) -> tf.Tensor:
+    """'same'-padded Conv2D with bias."""
+    return layers.Conv2D(filters, kernel, padding="same", name=name, **kwargs)(x)
+
+
+def dwconv(x: tf.Tensor, kernel: int = 3, dilation: int = 1, name: str | None = None) -> tf.Tensor:
+    """'same'-padded depthwise conv (multiplier 1) with bias."""
+    return layers.DepthwiseConv2D(kernel, padding="same", dilation_rate=dilation, name=name)(x)
+
+
+def prelu(x: tf.Tensor, name: str | None = None) -> tf.Tensor:
+    """PReLU with one alpha per channel (shared over H and W), as the GPU delegate requires."""
+    return layers.PReLU(alpha_initializer=keras.initializers.Constant(0.25), shared_axes=[1, 2], name=name)(x)
+
+
+def bsconv(x: tf.Tensor, filters: int, kernel: int = 3, name: str = "bsconv") -> tf.Tensor:
+    """Blueprint separable conv, BSConv-U (Haase & Amthor 2020): 1x1 pointwise (no bias) then depthwise kxk."""
+    x = layers.Conv2D(filters, 1, use_bias=False, name=f"{name}_pw")(x)
+    return dwconv(x, kernel, name=f"{name}_dw")
+
+
+def channel_norm(x: tf.Tensor, name: str | None = None) -> tf.Tensor:
+    """Pixel normalisation written as LayerNormalization over the channel axis only."""
+    return layers.LayerNormalization(axis=-1, epsilon=1e-6, name=name)(x)
+
+
+def select_frame(frames: tf.Tensor, index: int, num_frames: int, name: str = "anchor_select") -> tf.Tensor:
+    """The RGB of frame ``index`` out of ``num_frames`` frames stacked on channels.
+
+    For a single frame this is the input itself. Otherwise it is a 1x1 conv (no bias) initialised to pick that
+    frame's 3 channels: it stays a plain CONV_2D for the delegates and may learn a small temporal mix.
+    """
+    if num_frames == 1:
+        return frames
+    kernel = [[0.0] * 3 for _ in range(3 * num_frames)]
+    for c in range(3):
+        kernel[3 * index + c][c] = 1.0
+    init = keras.initializers.Constant([[kernel]])
+    return layers.Conv2D(3, 1, use_bias=False, kernel_initializer=init, name=name)(frames)
+
+
+def nearest_anchor(rgb: tf.Tensor, scale: int, name: str = "anchor") -> tf.Tensor:
+    """RGB repeated scale**2 times on channels: after depth-to-space it is the nearest-neighbour upscaled frame."""
+    return layers.Concatenate(axis=-1, name=name)([rgb] * (scale * scale))
+
+
+def upsample_and_clip(features: tf.Tensor, scale: int, anchor: tf.Tensor | None = None,
+                      name: str = "hr") -> tf.Tensor:
+    """Depth-to-space of a [.., 3*scale**2] tensor (plus optional anchor), clipped to [0, 1] in-graph as ``name``."""
+    if anchor is not None:
+        features = layers.Add(name="add_anchor")([features, anchor])
+    hr = DepthToSpace(scale, name="depth_to_space")(features)
+    # ReLU(max_value=1) is clip(x, 0, 1): a builtin clip op, so the graph itself guarantees the [0, 1] output.
+    return layers.ReLU(max_value=1.0, name=name)(hr)
