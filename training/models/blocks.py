@@ -99,3 +99,26 @@ def upsample_and_clip(features: tf.Tensor, scale: int, anchor: tf.Tensor | None 
     hr = DepthToSpace(scale, name="depth_to_space")(features)
     # ReLU(max_value=1) is clip(x, 0, 1): a builtin clip op, so the graph itself guarantees the [0, 1] output.
     return layers.ReLU(max_value=1.0, name=name)(hr)
+
+
+def vab(x: tf.Tensor, atten_channels: int, kernel: int = 5, dilation: int = 3, bsconv_proj: bool = False,
+        name: str = "vab") -> tf.Tensor:
+    """Vast-receptive-field attention block (VAB) of VAPSR (Zhou et al. 2022), delegate-friendly.
+
+    proj_1 1x1 (C->D), activation, attention (1x1 D->D, depthwise kxk, depthwise kxk with ``dilation``; the result
+    multiplies the branch input), proj_2 1x1 (D->C), residual add, pixel norm (LayerNormalization over channels).
+    The paper's GELU is replaced by a per-channel PReLU (GELU is not a GPU-delegate builtin). With ``bsconv_proj``
+    the attention's 1x1 + depthwise pair is read as one blueprint conv (BSConv-U, pointwise without bias).
+    """
+    channels = x.shape[-1]
+    u = prelu(layers.Conv2D(atten_channels, 1, name=f"{name}_proj1")(x), name=f"{name}_act")
+    if bsconv_proj:
+        attn = bsconv(u, atten_channels, kernel, name=f"{name}_attn")
+    else:
+        attn = layers.Conv2D(atten_channels, 1, name=f"{name}_attn_pw")(u)
+        attn = dwconv(attn, kernel, name=f"{name}_attn_dw")
+    attn = dwconv(attn, kernel, dilation=dilation, name=f"{name}_attn_dwd")
+    y = layers.Multiply(name=f"{name}_attn_mul")([u, attn])
+    y = layers.Conv2D(channels, 1, name=f"{name}_proj2")(y)
+    y = layers.Add(name=f"{name}_add")([x, y])
+    return channel_norm(y, name=f"{name}_norm")
