@@ -1,0 +1,97 @@
+"""Shared pytest fixtures: paths to the shared data/models, real LR frames, and the tiny fixture models.
+
+The fixture .tflite files are built by ``tests/fixtures/build_models.py`` in a separate process (TensorFlow never
+shares a process with the runtime under test) into pytest's cache directory, keyed by a hash of the builder, so they
+are rebuilt only when the builder changes. Nothing built is committed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+TESTS_DIR = Path(__file__).resolve().parent
+ROOT = TESTS_DIR.parent
+SHARED = ROOT / ".." / "shared"
+PUBLIC_MODELS = SHARED / "models"
+LR_CLIP = SHARED / "data" / "demo" / "lr_clip"
+BUILDER = TESTS_DIR / "fixtures" / "build_models.py"
+
+if str(TESTS_DIR) not in sys.path:  # lets test modules import reference_loop
+    sys.path.insert(0, str(TESTS_DIR))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "gpu: needs a Vulkan driver (SwiftShader), run in subprocesses")
+    config.addinivalue_line("markers", "slow: takes more than a few seconds (public full-size models)")
+
+
+def lr_frames(count: int, top: int = 0, left: int = 0, height: int = 180, width: int = 320,
+              start: int = 0) -> list[np.ndarray]:
+    """Real LR frames of the demo clip (180x320 RGB), cropped to height x width at (top, left)."""
+    from PIL import Image
+
+    files = sorted(LR_CLIP.glob("*.png"))[start:start + count]
+    assert len(files) == count, f"demo clip has too few frames for {count}"
+    return [np.asarray(Image.open(f).convert("RGB"))[top:top + height, left:left + width].copy() for f in files]
+
+
+def portrait_frames(count: int) -> list[np.ndarray]:
+    """Real 320x180 (portrait) frames: the landscape demo frames rotated by 90 degrees."""
+    return [np.ascontiguousarray(np.rot90(f)) for f in lr_frames(count)]
+
+
+@pytest.fixture(scope="session")
+def fixture_dir(request: pytest.FixtureRequest) -> Path:
+    """Directory holding the built fixture models and their manifest.json."""
+    digest = hashlib.sha256(BUILDER.read_bytes()).hexdigest()[:16]
+    out = Path(request.config.cache.mkdir(f"mobilevsr_fixture_models_{digest}"))
+    if not (out / "manifest.json").exists():
+        pytest.importorskip("tensorflow")
+        env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "CUDA_VISIBLE_DEVICES": ""}
+        proc = subprocess.run([sys.executable, str(BUILDER), str(out)], env=env, capture_output=True, text=True,
+                              timeout=600)
+        if proc.returncode != 0:
+            raise RuntimeError(f"building fixture models failed:\n{proc.stderr[-4000:]}")
+    return out
+
+
+@pytest.fixture(scope="session")
+def manifest(fixture_dir: Path) -> dict:
+    """name -> {file, kind, int8, auto, contract, inputs, outputs, lr_size} for every fixture model."""
+    return json.loads((fixture_dir / "manifest.json").read_text())
+
+
+@pytest.fixture(scope="session")
+def rt():
+    """The runtime under test (tests skip while it is not installed)."""
+    return pytest.importorskip("mobilevsr_rt")
+
+
+@pytest.fixture(scope="session")
+def contract_models(fixture_dir: Path, manifest: dict, rt) -> dict[str, Path]:
+    """name -> path of the fixture with its contract embedded by mobilevsr_rt.contract.embed_contract."""
+    from mobilevsr_rt.contract import embed_contract
+
+    paths = {}
+    for name, entry in manifest.items():
+        if entry["contract"] is None:
+            continue
+        path = fixture_dir / f"{name}.contract.tflite"
+        if not path.exists():
+            path.write_bytes(embed_contract(fixture_dir / entry["file"], entry["contract"]))
+        paths[name] = path
+    return paths
+
+
+@pytest.fixture(scope="session")
+def fixture_frames() -> list[np.ndarray]:
+    """8 real LR frames cropped to the fixtures' 12x16 size, from a textured part of the demo clip."""
+    return lr_frames(8, top=80, left=150, height=12, width=16)
