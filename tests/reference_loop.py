@@ -9,7 +9,8 @@ reproduce its outputs bit for bit.
 from __future__ import annotations
 
 import os
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from ai_edge_litert.interpreter import Interpreter
@@ -102,14 +103,11 @@ def make_interpreter(model_path: str | os.PathLike, frame_hw: tuple[int, int], n
     """An interpreter whose 4-D inputs are resized to the frame size when it differs from the model's."""
     it = Interpreter(model_path=str(model_path), num_threads=num_threads)
     h, w = frame_hw
-    resized = False
     for d in it.get_input_details():
         shape = list(d["shape"])
         if len(shape) == 4 and shape[1:3] != [h, w]:
             it.resize_tensor_input(d["index"], [shape[0], h, w, shape[3]], strict=False)
-            resized = True
-    if resized or True:
-        it.allocate_tensors()
+    it.allocate_tensors()
     return it
 
 
@@ -138,7 +136,7 @@ def run_clip(model_path: str | os.PathLike, contract: dict[str, Any], frames: Se
         if fin["layout"] == "stacked":
             it.set_tensor(in_details[0]["index"], pixels_to_input(np.concatenate(window, -1), in_details[0], pr)[None])
         else:
-            for d, f in zip(in_details, window):
+            for d, f in zip(in_details, window, strict=True):
                 it.set_tensor(d["index"], pixels_to_input(f, d, pr)[None])
         for index, value in state.items():
             it.set_tensor(index, value)
