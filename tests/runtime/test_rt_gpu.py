@@ -1,0 +1,108 @@
+"""GPU path (LiteRT GPU accelerator on Vulkan): SwiftShader runs it fully accelerated and close to the CPU; without a
+Vulkan driver "auto" falls back to the CPU with a reason and "gpu" raises.
+
+The Vulkan loader reads VK_ICD_FILENAMES when the GPU plugin loads, so each case runs in a fresh subprocess with the
+environment set beforehand.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+SWIFTSHADER_ICD = Path("/usr/lib/chromium/vk_swiftshader_icd.json")
+MAX_ABS_DIFF = 2  # uint8 levels; the GPU computes in FP16/FP32 with other kernels, so bit equality is not expected
+
+WORKER = r"""
+import json, sys
+import numpy as np
+import mobilevsr_rt
+
+args = json.loads(sys.argv[1])
+frames = [np.asarray(f, np.uint8) for f in args["frames"]]
+report = {}
+try:
+    with mobilevsr_rt.Upscaler(args["model"], accelerator=args["accelerator"], num_threads=1,
+                               contract=args.get("contract")) as up:
+        report["info"] = up.info
+        outs = [up.process(f) for f in frames]
+        outs = [o for o in outs if o is not None] + list(up.flush())
+        np.save(args["out"], np.stack(outs))
+except Exception as exc:
+    report["error"] = [type(exc).__name__, str(exc)]
+print("REPORT " + json.dumps(report), flush=True)
+"""
+
+
+def run_worker(tmp_path: Path, env_icd: str, model: Path, frames: list[np.ndarray], accelerator: str,
+               contract: dict | None = None) -> tuple[dict, np.ndarray | None]:
+    """Run the model in a subprocess whose Vulkan loader sees only env_icd; return (report, HR frames)."""
+    runtime_dir = tmp_path / "xdg"
+    runtime_dir.mkdir(mode=0o700, exist_ok=True)
+    env = {**os.environ, "VK_ICD_FILENAMES": env_icd, "XDG_RUNTIME_DIR": str(runtime_dir)}
+    out = tmp_path / f"out_{accelerator}_{Path(env_icd).stem}.npy"
+    args = {"model": str(model), "accelerator": accelerator, "frames": [f.tolist() for f in frames],
+            "out": str(out), "contract": contract}
+    proc = subprocess.run([sys.executable, "-c", WORKER, json.dumps(args)], env=env, capture_output=True, text=True,
+                          timeout=300, check=False)
+    assert proc.returncode == 0, f"worker died ({proc.returncode}):\n{proc.stderr[-3000:]}"
+    line = next(ln for ln in proc.stdout.splitlines() if ln.startswith("REPORT "))
+    report = json.loads(line[len("REPORT "):])
+    return report, (np.load(out) if out.exists() else None)
+
+
+needs_swiftshader = pytest.mark.skipif(not SWIFTSHADER_ICD.exists(), reason="SwiftShader Vulkan ICD not installed")
+
+
+@pytest.mark.gpu
+@needs_swiftshader
+@pytest.mark.parametrize("name", ["single_fp32", "recurrent_fp32", "sliding_fp32", "separate_bgr_fp32"])
+def test_swiftshader_gpu_matches_cpu(rt, fixture_dir, manifest, fixture_frames, tmp_path, name):
+    entry = manifest[name]
+    model, contract = fixture_dir / entry["file"], (None if entry["auto"] else entry["contract"])
+    gpu, gpu_out = run_worker(tmp_path, str(SWIFTSHADER_ICD), model, fixture_frames, "gpu", contract)
+    assert "error" not in gpu, gpu
+    assert gpu["info"]["accelerator"] == "gpu" and gpu["info"]["fully_accelerated"] is True, gpu["info"]
+    assert gpu["info"]["fallback_reason"] is None
+    with rt.Upscaler(model, accelerator="cpu", num_threads=1, contract=contract) as up:
+        cpu_out = [up.process(f) for f in fixture_frames]
+        cpu_out = np.stack([o for o in cpu_out if o is not None] + list(up.flush()))
+    assert gpu_out.shape == cpu_out.shape
+    diff = np.abs(gpu_out.astype(int) - cpu_out.astype(int))
+    assert diff.max() <= MAX_ABS_DIFF, f"max abs diff {diff.max()}, mean {diff.mean():.4f}"
+
+
+@pytest.mark.gpu
+@needs_swiftshader
+def test_swiftshader_auto_prefers_gpu(fixture_dir, manifest, fixture_frames, tmp_path):
+    report, out = run_worker(tmp_path, str(SWIFTSHADER_ICD), fixture_dir / manifest["single_fp32"]["file"],
+                             fixture_frames[:2], "auto")
+    assert "error" not in report, report
+    assert report["info"]["accelerator"] == "gpu" and report["info"]["fallback_reason"] is None
+    assert out.shape == (2, 48, 64, 3)
+
+
+@pytest.mark.gpu
+def test_no_vulkan_driver_auto_falls_back_to_cpu(rt, fixture_dir, manifest, fixture_frames, tmp_path):
+    model = fixture_dir / manifest["recurrent_fp32"]["file"]
+    report, out = run_worker(tmp_path, str(tmp_path / "no_such_icd.json"), model, fixture_frames, "auto")
+    assert "error" not in report, report
+    assert report["info"]["accelerator"] == "cpu"
+    assert isinstance(report["info"]["fallback_reason"], str) and report["info"]["fallback_reason"]
+    with rt.Upscaler(model, accelerator="cpu", num_threads=1) as up:
+        cpu_out = [up.process(f) for f in fixture_frames]
+        cpu_out = np.stack([o for o in cpu_out if o is not None] + list(up.flush()))
+    assert np.array_equal(out, cpu_out)
+
+
+@pytest.mark.gpu
+def test_no_vulkan_driver_gpu_raises(fixture_dir, manifest, fixture_frames, tmp_path):
+    report, _ = run_worker(tmp_path, str(tmp_path / "no_such_icd.json"), fixture_dir / manifest["single_fp32"]["file"],
+                           fixture_frames[:1], "gpu")
+    assert report.get("error", [None])[0] == "RuntimeError", report
