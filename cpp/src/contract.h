@@ -1,0 +1,58 @@
+// The model contract: how to drive a VSR model frame by frame (docs/model-contract.md). Parsed from the JSON stored
+// in a model's metadata (validated against the schema embedded at build time) or derived from a public layout.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "json.h"
+#include "tensor_info.h"
+
+namespace mobilevsr {
+
+// A tensor named in a contract: by name, or by position in the model's input/output list.
+struct TensorRef {
+  std::string name;
+  int index = -1;  // >= 0 when referenced by position
+  std::string ToString() const { return index >= 0 ? "#" + std::to_string(index) : "\"" + name + "\""; }
+};
+
+struct FrameGroup {
+  std::vector<TensorRef> tensors;
+  bool stacked = true;
+  std::vector<int> offsets;
+};
+
+struct StatePair {
+  TensorRef input;
+  TensorRef output;
+};
+
+struct Contract {
+  int version = 1;
+  std::string name;
+  int scale = 4;
+  FrameGroup frame_inputs;
+  FrameGroup frame_outputs;
+  std::vector<StatePair> state;
+  double pixel_range = 1.0;
+  bool bgr = false;
+  std::string layout = "contract";  // how it was obtained: "contract" or the name of a recognised public layout
+
+  Json ToJson() const;
+};
+
+// The schema text (cpp/contract/model_contract.schema.json), embedded at build time.
+const std::string& ContractSchemaText();
+// Name of the .tflite metadata entry that holds the contract ("x-metadata-key" of the schema).
+const std::string& ContractMetadataKey();
+
+// Parses and validates a contract (schema, then rules the schema cannot express). Throws InvalidArgument.
+Contract ParseContract(std::string_view json_text);
+
+// Recognises the public layouts of models without a contract (single frame, stacked chunk, recurrent, sliding
+// recurrent). Throws InvalidArgument describing the tensors when nothing matches.
+Contract DetectPublicLayout(const std::vector<TensorInfo>& inputs, const std::vector<TensorInfo>& outputs);
+
+}  // namespace mobilevsr

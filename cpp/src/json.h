@@ -1,0 +1,54 @@
+// A small JSON reader/writer: enough for model contracts and the schema that defines them.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mobilevsr {
+
+class Json {
+ public:
+  enum class Type { kNull, kBool, kNumber, kString, kArray, kObject };
+  using Array = std::vector<Json>;
+  using Object = std::map<std::string, Json>;
+
+  Json() = default;
+  static Json Bool(bool v);
+  static Json Number(double v, bool is_integer);
+  static Json String(std::string v);
+  static Json MakeArray(Array v);
+  static Json MakeObject(Object v);
+
+  Type type() const { return type_; }
+  bool is_integer() const { return type_ == Type::kNumber && integer_; }
+  bool as_bool() const { return bool_; }
+  double as_number() const { return number_; }
+  const std::string& as_string() const { return string_; }
+  const Array& as_array() const { return array_; }
+  const Object& as_object() const { return object_; }
+  // Member lookup on an object; nullptr when absent or not an object.
+  const Json* find(const std::string& key) const;
+
+  bool operator==(const Json& other) const;
+  std::string Dump() const;
+
+ private:
+  Type type_ = Type::kNull;
+  bool bool_ = false;
+  bool integer_ = false;
+  double number_ = 0.0;
+  std::string string_;
+  Array array_;
+  Object object_;
+};
+
+// Parses a JSON document. Throws InvalidArgument with the byte offset of the first error.
+Json ParseJson(std::string_view text);
+
+// Name of a JSON type as JSON Schema spells it ("integer" for integral numbers).
+std::string JsonTypeName(const Json& value);
+
+}  // namespace mobilevsr

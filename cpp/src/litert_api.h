@@ -1,0 +1,223 @@
+// Declarations of the subset of the LiteRT C API (libLiteRt.so, symbol version VERS_1.0) that mobilevsr uses.
+// Written from LiteRT's documented C API; the PyPI and Maven packages ship the library without headers.
+// Only types and function-pointer typedefs live here: the functions are resolved at run time (litert_library.h).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+extern "C" {
+
+// Opaque handles.
+typedef struct LiteRtEnvironmentT* LiteRtEnvironment;
+typedef struct LiteRtModelT* LiteRtModel;
+typedef struct LiteRtSignatureT* LiteRtSignature;
+typedef struct LiteRtTensorT* LiteRtTensor;
+typedef struct LiteRtOptionsT* LiteRtOptions;
+typedef struct LiteRtOpaqueOptionsT* LiteRtOpaqueOptions;
+typedef struct LiteRtCompiledModelT* LiteRtCompiledModel;
+typedef struct LiteRtTensorBufferT* LiteRtTensorBuffer;
+typedef struct LiteRtTensorBufferRequirementsT* LiteRtTensorBufferRequirements;
+typedef struct LiteRtAcceleratorT* LiteRtAccelerator;
+
+typedef int LiteRtStatus;  // kLiteRtStatusOk == 0; see StatusToString() for the other codes.
+typedef size_t LiteRtParamIndex;
+typedef int LiteRtHwAcceleratorSet;
+typedef int64_t LiteRtAcceleratorId;
+
+enum : int {
+  kLiteRtHwAcceleratorNone = 0,
+  kLiteRtHwAcceleratorCpu = 1 << 0,
+  kLiteRtHwAcceleratorGpu = 1 << 1,
+};
+
+enum LiteRtElementType : int {
+  kLiteRtElementTypeNone = 0,
+  kLiteRtElementTypeFloat32 = 1,
+  kLiteRtElementTypeInt32 = 2,
+  kLiteRtElementTypeUInt8 = 3,
+  kLiteRtElementTypeInt64 = 4,
+  kLiteRtElementTypeBool = 6,
+  kLiteRtElementTypeInt16 = 7,
+  kLiteRtElementTypeInt8 = 9,
+  kLiteRtElementTypeFloat16 = 10,
+};
+
+enum LiteRtTensorTypeId : int { kLiteRtRankedTensorType = 0, kLiteRtUnrankedTensorType = 1 };
+
+enum LiteRtQuantizationTypeId : int {
+  kLiteRtQuantizationNone = 0,
+  kLiteRtQuantizationPerTensor = 1,
+  kLiteRtQuantizationPerChannel = 2,
+  kLiteRtQuantizationBlockWise = 3,
+};
+
+enum LiteRtTensorBufferLockMode : int {
+  kLiteRtTensorBufferLockModeRead = 0,
+  kLiteRtTensorBufferLockModeWrite = 1,
+  kLiteRtTensorBufferLockModeReadWrite = 2,
+};
+
+constexpr int kLiteRtTensorMaxRank = 8;
+
+struct LiteRtLayout {
+  unsigned int rank : 7;
+  unsigned int has_strides : 1;
+  int32_t dimensions[kLiteRtTensorMaxRank];
+  uint32_t strides[kLiteRtTensorMaxRank];
+};
+static_assert(sizeof(LiteRtLayout) == 68, "LiteRtLayout ABI");
+
+struct LiteRtRankedTensorType {
+  LiteRtElementType element_type;
+  LiteRtLayout layout;
+};
+static_assert(sizeof(LiteRtRankedTensorType) == 72, "LiteRtRankedTensorType ABI");
+
+struct LiteRtQuantizationPerTensor {
+  float scale;
+  int64_t zero_point;
+};
+static_assert(sizeof(LiteRtQuantizationPerTensor) == 16, "LiteRtQuantizationPerTensor ABI");
+
+enum LiteRtAnyType : int {
+  kLiteRtAnyTypeNone = 0,
+  kLiteRtAnyTypeBool = 1,
+  kLiteRtAnyTypeInt = 2,
+  kLiteRtAnyTypeReal = 3,
+  kLiteRtAnyTypeString = 8,
+  kLiteRtAnyTypeVoidPtr = 9,
+};
+
+struct LiteRtAny {
+  LiteRtAnyType type;
+  union {
+    bool bool_value;
+    int64_t int_value;
+    double real_value;
+    const char* str_value;
+    const void* ptr_value;
+  };
+};
+static_assert(sizeof(LiteRtAny) == 16, "LiteRtAny ABI");
+
+enum LiteRtEnvOptionTag : int {
+  kLiteRtEnvOptionTagRuntimeLibraryDir = 22,
+  kLiteRtEnvOptionTagMinLoggerSeverity = 25,
+};
+
+// Logger severities (LiteRtLogSeverity).
+enum : int { kLiteRtLogSeverityInfo = 1, kLiteRtLogSeverityWarning = 2, kLiteRtLogSeverityError = 3,
+             kLiteRtLogSeveritySilent = 4 };
+
+struct LiteRtEnvOption {
+  LiteRtEnvOptionTag tag;
+  LiteRtAny value;
+};
+static_assert(sizeof(LiteRtEnvOption) == 24, "LiteRtEnvOption ABI");
+
+}  // extern "C"
+
+namespace mobilevsr::litert {
+
+// Function-pointer types, one per C API function we call.
+using CreateEnvironmentFn = LiteRtStatus (*)(int, const LiteRtEnvOption*, LiteRtEnvironment*);
+using DestroyEnvironmentFn = void (*)(LiteRtEnvironment);
+using GetNumAcceleratorsFn = LiteRtStatus (*)(LiteRtEnvironment, LiteRtParamIndex*);
+using GetAcceleratorFn = LiteRtStatus (*)(LiteRtEnvironment, LiteRtParamIndex, LiteRtAccelerator*);
+using GetAcceleratorNameFn = LiteRtStatus (*)(LiteRtAccelerator, const char**);
+using GetAcceleratorHardwareSupportFn = LiteRtStatus (*)(LiteRtAccelerator, LiteRtHwAcceleratorSet*);
+
+using CreateModelFromBufferFn = LiteRtStatus (*)(LiteRtEnvironment, const void*, size_t, LiteRtModel*);
+using DestroyModelFn = void (*)(LiteRtModel);
+using GetModelMetadataFn = LiteRtStatus (*)(LiteRtModel, const char*, const void**, size_t*);
+using GetNumModelSignaturesFn = LiteRtStatus (*)(LiteRtModel, LiteRtParamIndex*);
+using GetModelSignatureFn = LiteRtStatus (*)(LiteRtModel, LiteRtParamIndex, LiteRtSignature*);
+using GetNumSignatureInputsFn = LiteRtStatus (*)(LiteRtSignature, LiteRtParamIndex*);
+using GetNumSignatureOutputsFn = LiteRtStatus (*)(LiteRtSignature, LiteRtParamIndex*);
+using GetSignatureInputTensorByIndexFn = LiteRtStatus (*)(LiteRtSignature, LiteRtParamIndex, LiteRtTensor*);
+using GetSignatureOutputTensorByIndexFn = LiteRtStatus (*)(LiteRtSignature, LiteRtParamIndex, LiteRtTensor*);
+using GetTensorNameFn = LiteRtStatus (*)(LiteRtTensor, const char**);
+using GetTensorTypeIdFn = LiteRtStatus (*)(LiteRtTensor, LiteRtTensorTypeId*);
+using GetRankedTensorTypeFn = LiteRtStatus (*)(LiteRtTensor, LiteRtRankedTensorType*);
+using GetQuantizationTypeIdFn = LiteRtStatus (*)(LiteRtTensor, LiteRtQuantizationTypeId*);
+using GetPerTensorQuantizationFn = LiteRtStatus (*)(LiteRtTensor, LiteRtQuantizationPerTensor*);
+
+using CreateOptionsFn = LiteRtStatus (*)(LiteRtOptions*);
+using DestroyOptionsFn = void (*)(LiteRtOptions);
+using SetOptionsHardwareAcceleratorsFn = LiteRtStatus (*)(LiteRtOptions, LiteRtHwAcceleratorSet);
+using AddOpaqueOptionsFn = LiteRtStatus (*)(LiteRtOptions, LiteRtOpaqueOptions);
+using CreateOpaqueOptionsFn = LiteRtStatus (*)(const char*, void*, void (*)(void*), LiteRtOpaqueOptions*);
+using DestroyOpaqueOptionsFn = void (*)(LiteRtOpaqueOptions);
+
+using CreateCompiledModelFn = LiteRtStatus (*)(LiteRtEnvironment, LiteRtModel, LiteRtOptions, LiteRtCompiledModel*);
+using DestroyCompiledModelFn = void (*)(LiteRtCompiledModel);
+using CompiledModelIsFullyAcceleratedFn = LiteRtStatus (*)(LiteRtCompiledModel, bool*);
+using CompiledModelResizeInputTensorFn = LiteRtStatus (*)(LiteRtCompiledModel, LiteRtParamIndex, LiteRtParamIndex,
+                                                          const int*, size_t);
+using GetCompiledModelBufferRequirementsFn = LiteRtStatus (*)(LiteRtCompiledModel, LiteRtParamIndex,
+                                                              LiteRtParamIndex, LiteRtTensorBufferRequirements*);
+using GetCompiledModelOutputTensorLayoutsFn = LiteRtStatus (*)(LiteRtCompiledModel, LiteRtParamIndex, size_t,
+                                                               LiteRtLayout*, bool);
+using GetCompiledModelInputTensorLayoutFn = LiteRtStatus (*)(LiteRtCompiledModel, LiteRtParamIndex,
+                                                             LiteRtParamIndex, LiteRtLayout*);
+using RunCompiledModelFn = LiteRtStatus (*)(LiteRtCompiledModel, LiteRtParamIndex, size_t, LiteRtTensorBuffer*,
+                                            size_t, LiteRtTensorBuffer*);
+using CompiledModelGetErrorMessagesFn = LiteRtStatus (*)(LiteRtCompiledModel, char**);
+using CompiledModelClearErrorsFn = LiteRtStatus (*)(LiteRtCompiledModel);
+
+using CreateManagedTensorBufferFromRequirementsFn = LiteRtStatus (*)(LiteRtEnvironment, const LiteRtRankedTensorType*,
+                                                                     LiteRtTensorBufferRequirements,
+                                                                     LiteRtTensorBuffer*);
+using DestroyTensorBufferFn = void (*)(LiteRtTensorBuffer);
+using LockTensorBufferFn = LiteRtStatus (*)(LiteRtTensorBuffer, void**, LiteRtTensorBufferLockMode);
+using UnlockTensorBufferFn = LiteRtStatus (*)(LiteRtTensorBuffer);
+using GetTensorBufferPackedSizeFn = LiteRtStatus (*)(LiteRtTensorBuffer, size_t*);
+
+// The resolved function table. Filled once by LiteRtLibrary::Load().
+struct Api {
+  CreateEnvironmentFn CreateEnvironment;
+  DestroyEnvironmentFn DestroyEnvironment;
+  GetNumAcceleratorsFn GetNumAccelerators;
+  GetAcceleratorFn GetAccelerator;
+  GetAcceleratorNameFn GetAcceleratorName;
+  GetAcceleratorHardwareSupportFn GetAcceleratorHardwareSupport;
+  CreateModelFromBufferFn CreateModelFromBuffer;
+  DestroyModelFn DestroyModel;
+  GetModelMetadataFn GetModelMetadata;
+  GetNumModelSignaturesFn GetNumModelSignatures;
+  GetModelSignatureFn GetModelSignature;
+  GetNumSignatureInputsFn GetNumSignatureInputs;
+  GetNumSignatureOutputsFn GetNumSignatureOutputs;
+  GetSignatureInputTensorByIndexFn GetSignatureInputTensorByIndex;
+  GetSignatureOutputTensorByIndexFn GetSignatureOutputTensorByIndex;
+  GetTensorNameFn GetTensorName;
+  GetTensorTypeIdFn GetTensorTypeId;
+  GetRankedTensorTypeFn GetRankedTensorType;
+  GetQuantizationTypeIdFn GetQuantizationTypeId;
+  GetPerTensorQuantizationFn GetPerTensorQuantization;
+  CreateOptionsFn CreateOptions;
+  DestroyOptionsFn DestroyOptions;
+  SetOptionsHardwareAcceleratorsFn SetOptionsHardwareAccelerators;
+  AddOpaqueOptionsFn AddOpaqueOptions;
+  CreateOpaqueOptionsFn CreateOpaqueOptions;
+  DestroyOpaqueOptionsFn DestroyOpaqueOptions;
+  CreateCompiledModelFn CreateCompiledModel;
+  DestroyCompiledModelFn DestroyCompiledModel;
+  CompiledModelIsFullyAcceleratedFn CompiledModelIsFullyAccelerated;
+  CompiledModelResizeInputTensorFn CompiledModelResizeInputTensor;
+  GetCompiledModelBufferRequirementsFn GetCompiledModelInputBufferRequirements;
+  GetCompiledModelBufferRequirementsFn GetCompiledModelOutputBufferRequirements;
+  GetCompiledModelInputTensorLayoutFn GetCompiledModelInputTensorLayout;
+  GetCompiledModelOutputTensorLayoutsFn GetCompiledModelOutputTensorLayouts;
+  RunCompiledModelFn RunCompiledModel;
+  CompiledModelGetErrorMessagesFn CompiledModelGetErrorMessages;
+  CompiledModelClearErrorsFn CompiledModelClearErrors;
+  CreateManagedTensorBufferFromRequirementsFn CreateManagedTensorBufferFromRequirements;
+  DestroyTensorBufferFn DestroyTensorBuffer;
+  LockTensorBufferFn LockTensorBuffer;
+  UnlockTensorBufferFn UnlockTensorBuffer;
+  GetTensorBufferPackedSizeFn GetTensorBufferPackedSize;
+};
+
+}  // namespace mobilevsr::litert

@@ -1,0 +1,149 @@
+#include "pixel_convert.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "errors.h"
+
+namespace mobilevsr {
+namespace {
+
+double RoundHalfAwayFromZero(double x) { return x < 0 ? -std::floor(-x + 0.5) : std::floor(x + 0.5); }
+
+int64_t TypeMin(DType t) { return t == DType::kInt8 ? -128 : 0; }
+int64_t TypeMax(DType t) { return t == DType::kInt8 ? 127 : 255; }
+
+uint8_t ToStorage(int64_t q, DType t) {
+  q = std::clamp(q, TypeMin(t), TypeMax(t));
+  return static_cast<uint8_t>(static_cast<int8_t>(q));  // int8 kept as its bit pattern; uint8 unchanged
+}
+
+int64_t FromStorage(uint8_t byte, DType t) {
+  return t == DType::kInt8 ? static_cast<int64_t>(static_cast<int8_t>(byte)) : static_cast<int64_t>(byte);
+}
+
+void RequireSupported(const TensorInfo& t) {
+  if (t.dtype == DType::kOther)
+    throw InvalidArgument("tensor " + t.name + " has type " + t.dtype_name +
+                          "; frame and state tensors must be float32, uint8 or int8");
+  if (t.dtype != DType::kFloat32 && !t.quantized)
+    throw InvalidArgument("tensor " + t.name + " is " + t.dtype_name + " without per-tensor quantization parameters");
+  if (t.quantized && !(t.quantization.scale > 0.0f))
+    throw InvalidArgument("tensor " + t.name + " has a non-positive quantization scale");
+}
+
+}  // namespace
+
+void CopyToCompactRgb(const FrameView& f, bool bgr, uint8_t* dst) {
+  const ptrdiff_t r = bgr ? 2 * f.channel_stride : 0, b = bgr ? 0 : 2 * f.channel_stride, g = f.channel_stride;
+  for (int y = 0; y < f.height; ++y) {
+    const uint8_t* row = f.data + y * f.row_stride;
+    for (int x = 0; x < f.width; ++x, dst += 3) {
+      const uint8_t* px = row + x * f.pixel_stride;
+      dst[0] = px[r];
+      dst[1] = px[g];
+      dst[2] = px[b];
+    }
+  }
+}
+
+InputConverter::InputConverter(const TensorInfo& tensor, double pixel_range) : dtype_(tensor.dtype) {
+  RequireSupported(tensor);
+  if (dtype_ == DType::kFloat32) {
+    factor_ = static_cast<float>(pixel_range / 255.0);
+    return;
+  }
+  const double s = tensor.quantization.scale;
+  for (int p = 0; p < 256; ++p) {
+    const double q = RoundHalfAwayFromZero(p * (pixel_range / 255.0) / s) + static_cast<double>(tensor.quantization.zero_point);
+    table_[p] = ToStorage(static_cast<int64_t>(std::clamp(q, -1e9, 1e9)), dtype_);
+  }
+}
+
+void InputConverter::Write(const uint8_t* frame, size_t pixels, void* tensor, int tensor_channels,
+                           int channel_offset) const {
+  if (dtype_ == DType::kFloat32) {
+    float* dst = static_cast<float*>(tensor) + channel_offset;
+    const float k = factor_;
+    for (size_t i = 0; i < pixels; ++i, dst += tensor_channels, frame += 3) {
+      dst[0] = static_cast<float>(frame[0]) * k;
+      dst[1] = static_cast<float>(frame[1]) * k;
+      dst[2] = static_cast<float>(frame[2]) * k;
+    }
+    return;
+  }
+  uint8_t* dst = static_cast<uint8_t*>(tensor) + channel_offset;
+  for (size_t i = 0; i < pixels; ++i, dst += tensor_channels, frame += 3) {
+    dst[0] = table_[frame[0]];
+    dst[1] = table_[frame[1]];
+    dst[2] = table_[frame[2]];
+  }
+}
+
+OutputConverter::OutputConverter(const TensorInfo& tensor, double pixel_range) : dtype_(tensor.dtype) {
+  RequireSupported(tensor);
+  if (dtype_ == DType::kFloat32) {
+    factor_ = static_cast<float>(255.0 / pixel_range);
+    return;
+  }
+  identity_ = true;
+  const double s = tensor.quantization.scale;
+  for (int byte = 0; byte < 256; ++byte) {
+    const double q = static_cast<double>(FromStorage(static_cast<uint8_t>(byte), dtype_) - tensor.quantization.zero_point);
+    const double p = std::clamp(RoundHalfAwayFromZero(q * s * (255.0 / pixel_range)), 0.0, 255.0);
+    table_[byte] = static_cast<uint8_t>(p);
+    identity_ = identity_ && table_[byte] == byte;
+  }
+}
+
+void OutputConverter::Read(const void* tensor, size_t pixels, int tensor_channels, int channel_offset, bool bgr,
+                           uint8_t* frame) const {
+  const int r = bgr ? 2 : 0, b = bgr ? 0 : 2;
+  if (dtype_ == DType::kFloat32) {
+    const float* src = static_cast<const float*>(tensor) + channel_offset;
+    const float k = factor_;
+    auto convert = [k](float v) {
+      float x = v * k;
+      x = x > 0.0f ? x : 0.0f;  // also maps NaN to 0
+      x = x < 255.0f ? x : 255.0f;
+      return RoundClampedToByte(x);
+    };
+    for (size_t i = 0; i < pixels; ++i, src += tensor_channels, frame += 3) {
+      frame[r] = convert(src[0]);
+      frame[1] = convert(src[1]);
+      frame[b] = convert(src[2]);
+    }
+    return;
+  }
+  const uint8_t* src = static_cast<const uint8_t*>(tensor) + channel_offset;
+  if (identity_ && tensor_channels == 3 && !bgr) {
+    std::memcpy(frame, src, pixels * 3);
+    return;
+  }
+  for (size_t i = 0; i < pixels; ++i, src += tensor_channels, frame += 3) {
+    frame[r] = table_[src[0]];
+    frame[1] = table_[src[1]];
+    frame[b] = table_[src[2]];
+  }
+}
+
+StateRequantizer::StateRequantizer(const TensorInfo& from, const TensorInfo& to) {
+  if (!from.quantized || !to.quantized || from.dtype == DType::kFloat32 || to.dtype == DType::kFloat32)
+    throw InvalidArgument("state pair " + from.name + " -> " + to.name +
+                          " has different types; only quantized states can be requantized");
+  const double s_o = from.quantization.scale, s_i = to.quantization.scale;
+  for (int byte = 0; byte < 256; ++byte) {
+    const double real = static_cast<double>(FromStorage(static_cast<uint8_t>(byte), from.dtype) - from.quantization.zero_point) * s_o;
+    const double q = RoundHalfAwayFromZero(real / s_i) + static_cast<double>(to.quantization.zero_point);
+    table_[byte] = ToStorage(static_cast<int64_t>(std::clamp(q, -1e9, 1e9)), to.dtype);
+  }
+}
+
+void StateRequantizer::Apply(const void* src, void* dst, size_t count) const {
+  const uint8_t* s = static_cast<const uint8_t*>(src);
+  uint8_t* d = static_cast<uint8_t*>(dst);
+  for (size_t i = 0; i < count; ++i) d[i] = table_[s[i]];
+}
+
+}  // namespace mobilevsr

@@ -1,0 +1,70 @@
+// Pixel conversions between uint8 frames and model tensors, exactly as docs/model-contract.md specifies.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+
+#include "tensor_info.h"
+
+namespace mobilevsr {
+
+// A caller's frame: any strides (in bytes), 3 (RGB) or 4 (RGBA, alpha ignored) channels.
+struct FrameView {
+  const uint8_t* data = nullptr;
+  int height = 0;
+  int width = 0;
+  int channels = 0;
+  ptrdiff_t row_stride = 0;
+  ptrdiff_t pixel_stride = 0;
+  ptrdiff_t channel_stride = 1;
+};
+
+// Copies a frame into a compact HxWx3 buffer, swapping R and B when `bgr`.
+void CopyToCompactRgb(const FrameView& frame, bool bgr, uint8_t* dst);
+
+// uint8 pixel -> model input element.
+class InputConverter {
+ public:
+  InputConverter(const TensorInfo& tensor, double pixel_range);
+  // Writes a compact HxWx3 frame into channels [channel_offset, channel_offset+3) of an NHWC tensor with
+  // `tensor_channels` channels.
+  void Write(const uint8_t* frame, size_t pixels, void* tensor, int tensor_channels, int channel_offset) const;
+
+ private:
+  DType dtype_;
+  float factor_ = 1.0f;                // float inputs
+  std::array<uint8_t, 256> table_{};   // quantized inputs (int8 stored as its bit pattern)
+};
+
+// Model output element -> uint8 pixel.
+class OutputConverter {
+ public:
+  OutputConverter(const TensorInfo& tensor, double pixel_range);
+  // Reads channels [channel_offset, channel_offset+3) of an NHWC tensor into a compact HxWx3 frame.
+  void Read(const void* tensor, size_t pixels, int tensor_channels, int channel_offset, bool bgr, uint8_t* frame) const;
+
+ private:
+  DType dtype_;
+  float factor_ = 1.0f;
+  std::array<uint8_t, 256> table_{};  // indexed by the element's byte
+  bool identity_ = false;
+};
+
+// Requantizes a recurrent state from its output quantization to its input quantization (256-entry table).
+class StateRequantizer {
+ public:
+  StateRequantizer(const TensorInfo& from, const TensorInfo& to);
+  void Apply(const void* src, void* dst, size_t count) const;
+
+ private:
+  std::array<uint8_t, 256> table_{};
+};
+
+// Round half away from zero of a value already clamped to [0, 255], exact for every float (no x+0.5 rounding trap).
+inline uint8_t RoundClampedToByte(float x) {
+  const int whole = static_cast<int>(x);
+  return static_cast<uint8_t>(whole + ((x - static_cast<float>(whole)) >= 0.5f ? 1 : 0));
+}
+
+}  // namespace mobilevsr

@@ -1,0 +1,347 @@
+#include "session.h"
+
+#include <cstring>
+#include <fstream>
+#include <sys/stat.h>
+
+#include "errors.h"
+
+namespace mobilevsr {
+namespace {
+
+std::string DTypeName(LiteRtElementType t) {
+  switch (t) {
+    case kLiteRtElementTypeFloat32: return "float32";
+    case kLiteRtElementTypeUInt8: return "uint8";
+    case kLiteRtElementTypeInt8: return "int8";
+    case kLiteRtElementTypeInt16: return "int16";
+    case kLiteRtElementTypeInt32: return "int32";
+    case kLiteRtElementTypeInt64: return "int64";
+    case kLiteRtElementTypeFloat16: return "float16";
+    case kLiteRtElementTypeBool: return "bool";
+    default: return "type " + std::to_string(static_cast<int>(t));
+  }
+}
+
+DType ToDType(LiteRtElementType t) {
+  switch (t) {
+    case kLiteRtElementTypeFloat32: return DType::kFloat32;
+    case kLiteRtElementTypeUInt8: return DType::kUInt8;
+    case kLiteRtElementTypeInt8: return DType::kInt8;
+    default: return DType::kOther;
+  }
+}
+
+std::vector<char> ReadModelFile(const std::string& path) {
+  struct stat st {};
+  if (stat(path.c_str(), &st) != 0) throw FileNotFound("model file not found: " + path);
+  if (S_ISDIR(st.st_mode)) throw InvalidArgument("model path is a folder, not a .tflite file: " + path);
+  std::ifstream file(path, std::ios::binary);
+  if (!file) throw RuntimeError("cannot open the model file " + path);
+  std::vector<char> bytes(static_cast<size_t>(st.st_size));
+  if (!bytes.empty() && !file.read(bytes.data(), static_cast<std::streamsize>(bytes.size())))
+    throw RuntimeError("cannot read the model file " + path);
+  // A TFLite flatbuffer starts with a 4-byte root offset, then the file identifier "TFL3".
+  if (bytes.size() < 8 || std::memcmp(bytes.data() + 4, "TFL3", 4) != 0)
+    throw InvalidArgument("not a TFLite model (no TFL3 identifier): " + path);
+  return bytes;
+}
+
+}  // namespace
+
+Accelerator ParseAccelerator(const std::string& name) {
+  if (name == "auto") return Accelerator::kAuto;
+  if (name == "gpu") return Accelerator::kGpu;
+  if (name == "cpu") return Accelerator::kCpu;
+  throw InvalidArgument("accelerator must be \"auto\", \"gpu\" or \"cpu\", not \"" + name + "\"");
+}
+
+Session::BufferLock::BufferLock(const litert::Api* api, LiteRtTensorBuffer buffer, LiteRtTensorBufferLockMode mode)
+    : api_(api), buffer_(buffer) {
+  const LiteRtStatus status = api_->LockTensorBuffer(buffer_, &data_, mode);
+  if (status != 0) throw RuntimeError("cannot lock a LiteRT tensor buffer: " + litert::StatusToString(status));
+}
+
+Session::BufferLock::~BufferLock() { api_->UnlockTensorBuffer(buffer_); }
+
+Session::Session(const SessionOptions& options, const std::string& model_path)
+    : library_(litert::Library::Load(options.litert_library)),
+      api_(&library_->api()),
+      model_path_(model_path),
+      model_bytes_(ReadModelFile(model_path)),
+      options_(options) {
+  if (options.num_threads < 0) throw InvalidArgument("num_threads must be >= 0");
+  const std::string library_dir = library_->directory();
+  LiteRtEnvOption env_options[2];
+  env_options[0].tag = kLiteRtEnvOptionTagRuntimeLibraryDir;
+  env_options[0].value.type = kLiteRtAnyTypeString;
+  env_options[0].value.str_value = library_dir.c_str();
+  env_options[1].tag = kLiteRtEnvOptionTagMinLoggerSeverity;
+  env_options[1].value.type = kLiteRtAnyTypeInt;
+  env_options[1].value.int_value = options.verbose ? kLiteRtLogSeverityInfo : kLiteRtLogSeverityError;
+  LiteRtEnvironment env = nullptr;
+  LiteRtStatus status = api_->CreateEnvironment(2, env_options, &env);
+  if (status != 0) Fail("cannot create the LiteRT environment", status);
+  environment_ = Handle<LiteRtEnvironment>(env, api_->DestroyEnvironment);
+
+  LiteRtModel model = nullptr;
+  status = api_->CreateModelFromBuffer(env, model_bytes_.data(), model_bytes_.size(), &model);
+  if (status != 0)
+    throw InvalidArgument("cannot load the model " + model_path + ": " + litert::StatusToString(status) +
+                          " (corrupted or not a TFLite model)");
+  model_ = Handle<LiteRtModel>(model, api_->DestroyModel);
+  ReadTensorInfos();
+
+  const bool try_gpu = options.accelerator != Accelerator::kCpu;
+  if (try_gpu) {
+    try {
+      Compile(/*gpu=*/true, options.num_threads);
+      if (!fully_accelerated_) {
+        const std::string why = "the GPU accelerator does not run every op of this model";
+        if (options.accelerator == Accelerator::kGpu) throw RuntimeError("accelerator=\"gpu\": " + why);
+        fallback_reason_ = why;
+      }
+    } catch (const RuntimeError& e) {
+      if (options.accelerator == Accelerator::kGpu) throw;
+      if (fallback_reason_.empty()) fallback_reason_ = e.what();
+    }
+  }
+  if (accelerator_ != "gpu" || !fully_accelerated_) Compile(/*gpu=*/false, options.num_threads);
+  CreateBuffers();
+}
+
+Session::~Session() {
+  // Buffers and the compiled model go before the model and the environment they were made from.
+  input_buffers_.clear();
+  output_buffers_.clear();
+  compiled_.reset();
+  model_.reset();
+  environment_.reset();
+}
+
+void Session::Fail(const std::string& what, LiteRtStatus status) const {
+  throw RuntimeError(what + ": " + litert::StatusToString(status));
+}
+
+void Session::ReadTensorInfos() {
+  LiteRtParamIndex num_signatures = 0;
+  if (api_->GetNumModelSignatures(model_.get(), &num_signatures) != 0 || num_signatures == 0)
+    throw InvalidArgument("the model " + model_path_ + " has no runnable signature");
+  LiteRtSignature signature = nullptr;
+  if (api_->GetModelSignature(model_.get(), 0, &signature) != 0)
+    throw InvalidArgument("cannot read the signature of " + model_path_);
+  auto read = [&](bool is_input, std::vector<LiteRtTensor>* tensors, std::vector<TensorInfo>* infos) {
+    LiteRtParamIndex count = 0;
+    const auto count_fn = is_input ? api_->GetNumSignatureInputs : api_->GetNumSignatureOutputs;
+    const auto tensor_fn = is_input ? api_->GetSignatureInputTensorByIndex : api_->GetSignatureOutputTensorByIndex;
+    if (count_fn(signature, &count) != 0) throw InvalidArgument("cannot read the tensors of " + model_path_);
+    for (LiteRtParamIndex i = 0; i < count; ++i) {
+      LiteRtTensor tensor = nullptr;
+      const char* name = nullptr;
+      LiteRtTensorTypeId type_id{};
+      LiteRtRankedTensorType ranked{};
+      if (tensor_fn(signature, i, &tensor) != 0 || api_->GetTensorName(tensor, &name) != 0 ||
+          api_->GetTensorTypeId(tensor, &type_id) != 0)
+        throw InvalidArgument("cannot read tensor " + std::to_string(i) + " of " + model_path_);
+      TensorInfo info;
+      info.name = name ? name : "";
+      if (type_id != kLiteRtRankedTensorType || api_->GetRankedTensorType(tensor, &ranked) != 0)
+        throw InvalidArgument("tensor " + info.name + " of " + model_path_ + " has no static rank");
+      for (unsigned d = 0; d < ranked.layout.rank; ++d) {
+        if (ranked.layout.dimensions[d] <= 0)
+          throw InvalidArgument("tensor " + info.name + " has a dynamic dimension; export with fixed shapes");
+        info.shape.push_back(ranked.layout.dimensions[d]);
+      }
+      info.dtype = ToDType(ranked.element_type);
+      info.dtype_name = DTypeName(ranked.element_type);
+      LiteRtQuantizationTypeId q_type{};
+      if (api_->GetQuantizationTypeId(tensor, &q_type) == 0 && q_type == kLiteRtQuantizationPerTensor) {
+        LiteRtQuantizationPerTensor q{};
+        if (api_->GetPerTensorQuantization(tensor, &q) == 0) {
+          info.quantized = true;
+          info.quantization = {q.scale, q.zero_point};
+        }
+      }
+      tensors->push_back(tensor);
+      infos->push_back(std::move(info));
+    }
+  };
+  read(true, &input_tensors_, &inputs_);
+  read(false, &output_tensors_, &outputs_);
+}
+
+void Session::Compile(bool gpu, int num_threads) {
+  compiled_.reset();
+  accelerator_.clear();
+  fully_accelerated_ = false;
+  if (gpu) {
+    // A missing plugin makes LiteRT quietly compile for the CPU; say so instead.
+    LiteRtParamIndex count = 0;
+    bool has_gpu = false;
+    api_->GetNumAccelerators(environment_.get(), &count);
+    for (LiteRtParamIndex i = 0; i < count; ++i) {
+      LiteRtAccelerator accelerator = nullptr;
+      LiteRtHwAcceleratorSet hw = 0;
+      if (api_->GetAccelerator(environment_.get(), i, &accelerator) == 0 &&
+          api_->GetAcceleratorHardwareSupport(accelerator, &hw) == 0 && (hw & kLiteRtHwAcceleratorGpu))
+        has_gpu = true;
+    }
+    if (!has_gpu)
+      throw RuntimeError("no GPU accelerator plugin was found next to " + library_->path() +
+                         " (libLiteRtWebGpuAccelerator.so)");
+  }
+  LiteRtOptions raw_options = nullptr;
+  LiteRtStatus status = api_->CreateOptions(&raw_options);
+  if (status != 0) Fail("cannot create LiteRT options", status);
+  Handle<LiteRtOptions> options(raw_options, api_->DestroyOptions);
+  status = api_->SetOptionsHardwareAccelerators(
+      raw_options, gpu ? (kLiteRtHwAcceleratorGpu | kLiteRtHwAcceleratorCpu) : kLiteRtHwAcceleratorCpu);
+  if (status != 0) Fail("cannot select the accelerator", status);
+  if (num_threads > 0) {
+    // The CPU accelerator reads its options as TOML text under the identifier "xnnpack".
+    const std::string toml = "num_threads = " + std::to_string(num_threads) + "\n";
+    char* payload = new char[toml.size() + 1];
+    std::memcpy(payload, toml.c_str(), toml.size() + 1);
+    LiteRtOpaqueOptions opaque = nullptr;
+    status = api_->CreateOpaqueOptions("xnnpack", payload, [](void* p) { delete[] static_cast<char*>(p); }, &opaque);
+    if (status != 0) {
+      delete[] payload;
+      Fail("cannot create the CPU options", status);
+    }
+    status = api_->AddOpaqueOptions(raw_options, opaque);  // options take ownership
+    if (status != 0) {
+      api_->DestroyOpaqueOptions(opaque);
+      Fail("cannot set the CPU thread count", status);
+    }
+  }
+  LiteRtCompiledModel compiled = nullptr;
+  status = api_->CreateCompiledModel(environment_.get(), model_.get(), raw_options, &compiled);
+  if (status != 0) {
+    if (gpu) throw RuntimeError("the GPU accelerator could not compile the model (no usable GPU adapter or an "
+                                "unsupported op): " + litert::StatusToString(status));
+    throw InvalidArgument("LiteRT cannot compile the model " + model_path_ + " for the CPU: " +
+                          litert::StatusToString(status));
+  }
+  compiled_ = Handle<LiteRtCompiledModel>(compiled, api_->DestroyCompiledModel);
+  bool fully = false;
+  api_->CompiledModelIsFullyAccelerated(compiled, &fully);
+  accelerator_ = gpu ? "gpu" : "cpu";
+  fully_accelerated_ = gpu ? fully : true;
+}
+
+void Session::CreateBuffers() {
+  input_buffers_.clear();
+  output_buffers_.clear();
+  input_raw_.clear();
+  output_raw_.clear();
+  auto make = [&](bool is_input, size_t i, const TensorInfo& info, LiteRtTensor tensor) {
+    LiteRtTensorBufferRequirements requirements = nullptr;
+    LiteRtStatus status = is_input
+        ? api_->GetCompiledModelInputBufferRequirements(compiled_.get(), 0, i, &requirements)
+        : api_->GetCompiledModelOutputBufferRequirements(compiled_.get(), 0, i, &requirements);
+    if (status != 0) Fail("cannot get the buffer requirements of " + info.name, status);
+    LiteRtRankedTensorType type{};
+    api_->GetRankedTensorType(tensor, &type);
+    type.layout.rank = static_cast<unsigned>(info.shape.size());
+    type.layout.has_strides = 0;
+    for (size_t d = 0; d < info.shape.size(); ++d) type.layout.dimensions[d] = info.shape[d];
+    LiteRtTensorBuffer buffer = nullptr;
+    status = api_->CreateManagedTensorBufferFromRequirements(environment_.get(), &type, requirements, &buffer);
+    if (status != 0) Fail("cannot allocate the tensor buffer of " + info.name, status);
+    return Handle<LiteRtTensorBuffer>(buffer, api_->DestroyTensorBuffer);
+  };
+  for (size_t i = 0; i < inputs_.size(); ++i) {
+    input_buffers_.push_back(make(true, i, inputs_[i], input_tensors_[i]));
+    input_raw_.push_back(input_buffers_.back().get());
+  }
+  for (size_t o = 0; o < outputs_.size(); ++o) {
+    output_buffers_.push_back(make(false, o, outputs_[o], output_tensors_[o]));
+    output_raw_.push_back(output_buffers_.back().get());
+  }
+}
+
+std::optional<std::string> Session::Metadata(const std::string& key) const {
+  const void* data = nullptr;
+  size_t size = 0;
+  if (api_->GetModelMetadata(model_.get(), key.c_str(), &data, &size) != 0 || data == nullptr) return std::nullopt;
+  return std::string(static_cast<const char*>(data), size);
+}
+
+void Session::Resize(const std::vector<std::vector<int>>& input_shapes) {
+  const std::vector<TensorInfo> old_inputs = inputs_, old_outputs = outputs_;
+  auto describe = [](const std::vector<int>& s) {
+    std::string text;
+    for (size_t i = 0; i < s.size(); ++i) text += (i ? "x" : "") + std::to_string(s[i]);
+    return text;
+  };
+  std::string failure;
+  for (size_t i = 0; i < input_shapes.size() && failure.empty(); ++i) {
+    if (input_shapes[i] == inputs_[i].shape) continue;
+    const LiteRtStatus status = api_->CompiledModelResizeInputTensor(
+        compiled_.get(), 0, i, input_shapes[i].data(), input_shapes[i].size());
+    if (status != 0) failure = "resizing " + inputs_[i].name + " to " + describe(input_shapes[i]) + " failed (" +
+                               litert::StatusToString(status) + ")";
+    else inputs_[i].shape = input_shapes[i];
+  }
+  if (failure.empty()) {
+    std::vector<LiteRtLayout> layouts(outputs_.size());
+    const LiteRtStatus status = api_->GetCompiledModelOutputTensorLayouts(compiled_.get(), 0, layouts.size(),
+                                                                          layouts.data(), /*update_allocation=*/true);
+    if (status != 0) {
+      failure = "the graph cannot be reshaped (" + litert::StatusToString(status) + ")";
+    } else {
+      for (size_t o = 0; o < outputs_.size(); ++o) {
+        std::vector<int> shape(layouts[o].dimensions, layouts[o].dimensions + layouts[o].rank);
+        for (int d : shape)
+          if (d <= 0) failure = "output " + outputs_[o].name + " has no static shape after resizing";
+        outputs_[o].shape = shape;
+      }
+    }
+  }
+  if (failure.empty()) {
+    try {
+      CreateBuffers();
+      return;
+    } catch (const std::exception& e) {
+      failure = e.what();
+    }
+  }
+  // Recompile at the old shapes so the session keeps working for frames of the model's own size.
+  inputs_ = old_inputs;
+  outputs_ = old_outputs;
+  Compile(accelerator_ == "gpu", options_.num_threads);
+  CreateBuffers();
+  throw InvalidArgument("this model cannot run at the requested frame size: " + failure);
+}
+
+bool Session::CanSwap(size_t i, size_t o) const {
+  const TensorInfo &in = inputs_[i], &out = outputs_[o];
+  if (in.shape != out.shape || in.dtype != out.dtype || in.quantized != out.quantized) return false;
+  if (in.quantized && !(in.quantization == out.quantization)) return false;
+  size_t in_size = 0, out_size = 0;
+  return api_->GetTensorBufferPackedSize(input_raw_[i], &in_size) == 0 &&
+         api_->GetTensorBufferPackedSize(output_raw_[o], &out_size) == 0 && in_size == out_size;
+}
+
+void Session::SwapStateBuffers(size_t i, size_t o) {
+  std::swap(input_buffers_[i], output_buffers_[o]);
+  std::swap(input_raw_[i], output_raw_[o]);
+}
+
+void Session::Run() {
+  const LiteRtStatus status = api_->RunCompiledModel(compiled_.get(), 0, input_raw_.size(), input_raw_.data(),
+                                                     output_raw_.size(), output_raw_.data());
+  if (status != 0) {
+    std::string detail;
+    char* messages = nullptr;
+    if (api_->CompiledModelGetErrorMessages(compiled_.get(), &messages) == 0 && messages) {
+      detail = std::string(" (") + messages + ")";
+      std::free(messages);
+      api_->CompiledModelClearErrors(compiled_.get());
+    }
+    throw RuntimeError("LiteRT failed to run the model on the " + accelerator_ + ": " +
+                       litert::StatusToString(status) + detail);
+  }
+}
+
+}  // namespace mobilevsr

@@ -1,0 +1,94 @@
+// One compiled LiteRT model with its environment and tensor buffers, on the GPU or the CPU (owned by RAII handles).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "litert_library.h"
+#include "tensor_info.h"
+
+namespace mobilevsr {
+
+enum class Accelerator { kAuto, kGpu, kCpu };
+Accelerator ParseAccelerator(const std::string& name);  // "auto" | "gpu" | "cpu"
+
+struct SessionOptions {
+  std::string litert_library;  // path of libLiteRt.so or the folder holding it (with its GPU plugin)
+  Accelerator accelerator = Accelerator::kAuto;
+  int num_threads = 0;  // CPU threads; 0 lets LiteRT decide
+  bool verbose = false;  // LiteRT's INFO logging
+};
+
+template <typename T>
+using Handle = std::unique_ptr<std::remove_pointer_t<T>, std::function<void(T)>>;
+
+class Session {
+ public:
+  // Reads and compiles the model. Throws FileNotFound, InvalidArgument (not a usable model) or RuntimeError.
+  Session(const SessionOptions& options, const std::string& model_path);
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  const std::vector<TensorInfo>& inputs() const { return inputs_; }
+  const std::vector<TensorInfo>& outputs() const { return outputs_; }
+  // The bytes of a metadata entry, if the model has it.
+  std::optional<std::string> Metadata(const std::string& key) const;
+
+  const std::string& accelerator() const { return accelerator_; }  // "gpu" or "cpu"
+  bool fully_accelerated() const { return fully_accelerated_; }
+  const std::string& fallback_reason() const { return fallback_reason_; }
+
+  // Changes the input shapes (one per input, in order). Throws InvalidArgument when the graph cannot take them; the
+  // session then still works at its previous shapes.
+  void Resize(const std::vector<std::vector<int>>& input_shapes);
+
+  // Host access to a tensor buffer for the lifetime of the returned lock (for GPU buffers locking maps/copies).
+  class BufferLock {
+   public:
+    BufferLock(const litert::Api* api, LiteRtTensorBuffer buffer, LiteRtTensorBufferLockMode mode);
+    ~BufferLock();
+    BufferLock(const BufferLock&) = delete;
+    BufferLock& operator=(const BufferLock&) = delete;
+    void* data() const { return data_; }
+
+   private:
+    const litert::Api* api_;
+    LiteRtTensorBuffer buffer_;
+    void* data_ = nullptr;
+  };
+  BufferLock LockInput(size_t i, LiteRtTensorBufferLockMode mode) const { return {api_, input_raw_[i], mode}; }
+  BufferLock LockOutput(size_t o) const { return {api_, output_raw_[o], kLiteRtTensorBufferLockModeRead}; }
+  // Whether input i and output o can trade buffers (same type, shape and requirements).
+  bool CanSwap(size_t input_index, size_t output_index) const;
+  void Run();
+  // Makes output `o`'s buffer the buffer of input `i` and vice versa: recurrent state without a copy.
+  void SwapStateBuffers(size_t input_index, size_t output_index);
+
+ private:
+  void Compile(bool gpu, int num_threads);
+  void CreateBuffers();
+  void ReadTensorInfos();
+  [[noreturn]] void Fail(const std::string& what, LiteRtStatus status) const;
+
+  std::shared_ptr<const litert::Library> library_;
+  const litert::Api* api_ = nullptr;
+  std::string model_path_;
+  std::vector<char> model_bytes_;  // LiteRT reads the model in place: must outlive model_
+  Handle<LiteRtEnvironment> environment_;
+  Handle<LiteRtModel> model_;
+  Handle<LiteRtCompiledModel> compiled_;
+  std::vector<LiteRtTensor> input_tensors_, output_tensors_;
+  std::vector<TensorInfo> inputs_, outputs_;
+  std::vector<Handle<LiteRtTensorBuffer>> input_buffers_, output_buffers_;
+  std::vector<LiteRtTensorBuffer> input_raw_, output_raw_;  // what LiteRtRunCompiledModel takes
+  SessionOptions options_;
+  std::string accelerator_;
+  bool fully_accelerated_ = false;
+  std::string fallback_reason_;
+};
+
+}  // namespace mobilevsr

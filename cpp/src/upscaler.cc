@@ -1,0 +1,340 @@
+#include "upscaler.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "errors.h"
+
+namespace mobilevsr {
+namespace {
+
+// Converter names like "serving_default_frames:0" for a Keras input "frames": accept either spelling.
+std::string StripSignatureDecoration(const std::string& name) {
+  std::string s = name;
+  const std::string prefix = "serving_default_";
+  if (s.rfind(prefix, 0) == 0) s = s.substr(prefix.size());
+  if (s.size() > 2 && s.compare(s.size() - 2, 2, ":0") == 0) s = s.substr(0, s.size() - 2);
+  return s;
+}
+
+Json ShapeJson(const std::vector<int>& shape) {
+  Json::Array a;
+  for (int d : shape) a.push_back(Json::Number(d, true));
+  return Json::MakeArray(a);
+}
+
+Json TensorJson(const TensorInfo& t) {
+  Json quantization;
+  if (t.quantized)
+    quantization = Json::MakeObject({{"scale", Json::Number(t.quantization.scale, false)},
+                                     {"zero_point", Json::Number(static_cast<double>(t.quantization.zero_point), true)}});
+  return Json::MakeObject({{"name", Json::String(t.name)},
+                           {"shape", ShapeJson(t.shape)},
+                           {"dtype", Json::String(t.dtype_name)},
+                           {"quantization", quantization}});
+}
+
+}  // namespace
+
+Upscaler::Upscaler(const std::string& model_path, const UpscalerOptions& options)
+    : session_(std::make_unique<Session>(options.session, model_path)) {
+  if (!options.contract_json.empty()) {
+    contract_ = ParseContract(options.contract_json);
+  } else if (auto embedded = session_->Metadata(ContractMetadataKey())) {
+    try {
+      contract_ = ParseContract(*embedded);
+    } catch (const InvalidArgument& e) {
+      throw InvalidArgument(std::string("the contract embedded in ") + model_path + " is invalid: " + e.what());
+    }
+  } else {
+    contract_ = DetectPublicLayout(session_->inputs(), session_->outputs());
+  }
+  if (options.pixel_range) {
+    if (*options.pixel_range != 1.0 && *options.pixel_range != 255.0)
+      throw InvalidArgument("pixel_range must be 1.0 or 255.0");
+    contract_.pixel_range = *options.pixel_range;
+  }
+  BindContract();
+}
+
+size_t Upscaler::ResolveRef(const TensorRef& ref, bool is_input) const {
+  const auto& tensors = is_input ? session_->inputs() : session_->outputs();
+  const char* kind = is_input ? "input" : "output";
+  if (ref.index >= 0) {
+    if (static_cast<size_t>(ref.index) >= tensors.size())
+      throw InvalidArgument("the contract names " + std::string(kind) + " #" + std::to_string(ref.index) +
+                            " but the model has " + std::to_string(tensors.size()) + " " + kind + "s");
+    return static_cast<size_t>(ref.index);
+  }
+  for (size_t i = 0; i < tensors.size(); ++i)
+    if (tensors[i].name == ref.name) return i;
+  for (size_t i = 0; i < tensors.size(); ++i)
+    if (StripSignatureDecoration(tensors[i].name) == StripSignatureDecoration(ref.name)) return i;
+  throw InvalidArgument("the contract names " + std::string(kind) + " \"" + ref.name + "\", which the model lacks");
+}
+
+void Upscaler::BindContract() {
+  const auto& inputs = session_->inputs();
+  const auto& outputs = session_->outputs();
+  std::vector<bool> input_used(inputs.size(), false), output_used(outputs.size(), false);
+
+  auto bind_group = [&](const FrameGroup& group, bool is_input, std::vector<FrameSlot>* slots) {
+    const auto& tensors = is_input ? inputs : outputs;
+    auto& used = is_input ? input_used : output_used;
+    for (size_t k = 0; k < group.offsets.size(); ++k) {
+      const size_t t = ResolveRef(group.stacked ? group.tensors[0] : group.tensors[k], is_input);
+      const int expected_channels = group.stacked ? 3 * static_cast<int>(group.offsets.size()) : 3;
+      if (tensors[t].shape.size() != 4 || tensors[t].shape[0] != 1 || tensors[t].channels() != expected_channels)
+        throw InvalidArgument("frame tensor " + tensors[t].name + " must be [1,H,W," + std::to_string(expected_channels) +
+                              "] for this contract");
+      used[t] = true;
+      slots->push_back({t, group.stacked ? 3 * static_cast<int>(k) : 0});
+    }
+  };
+  bind_group(contract_.frame_inputs, true, &input_slots_);
+  bind_group(contract_.frame_outputs, false, &output_slots_);
+
+  const TensorInfo& first_in = inputs[input_slots_[0].tensor];
+  for (const auto& slot : input_slots_)
+    if (inputs[slot.tensor].height() != first_in.height() || inputs[slot.tensor].width() != first_in.width())
+      throw InvalidArgument("all frame inputs must have the same height and width");
+  for (const auto& slot : output_slots_) {
+    const TensorInfo& out = outputs[slot.tensor];
+    if (out.height() != contract_.scale * first_in.height() || out.width() != contract_.scale * first_in.width())
+      throw InvalidArgument("output " + out.name + " is not " + std::to_string(contract_.scale) +
+                            "x the frame input size; check the contract's scale");
+  }
+  for (const auto& pair : contract_.state) {
+    StateLink link;
+    link.input = ResolveRef(pair.input, true);
+    link.output = ResolveRef(pair.output, false);
+    if (inputs[link.input].shape != outputs[link.output].shape)
+      throw InvalidArgument("state " + inputs[link.input].name + " and " + outputs[link.output].name +
+                            " have different shapes");
+    if (input_used[link.input] || output_used[link.output])
+      throw InvalidArgument("a state tensor is also used as a frame tensor or in another state pair");
+    input_used[link.input] = output_used[link.output] = true;
+    states_.push_back(std::move(link));
+  }
+  for (size_t i = 0; i < inputs.size(); ++i)
+    if (!input_used[i]) throw InvalidArgument("model input " + inputs[i].name + " is neither a frame nor a state input");
+
+  input_converters_.resize(inputs.size());
+  output_converters_.resize(outputs.size());
+  for (const auto& slot : input_slots_)
+    if (!input_converters_[slot.tensor]) input_converters_[slot.tensor].emplace(inputs[slot.tensor], contract_.pixel_range);
+  for (const auto& slot : output_slots_)
+    if (!output_converters_[slot.tensor])
+      output_converters_[slot.tensor].emplace(outputs[slot.tensor], contract_.pixel_range);
+  PlanStateLinks();
+
+  const auto& in_offsets = contract_.frame_inputs.offsets;
+  min_offset_ = *std::min_element(in_offsets.begin(), in_offsets.end());
+  const int max_offset = *std::max_element(in_offsets.begin(), in_offsets.end());
+  lookahead_ = std::max({max_offset, static_cast<int>(contract_.frame_outputs.offsets.size()) - 1, 0});
+}
+
+void Upscaler::PlanStateLinks() {
+  for (auto& link : states_) {
+    const TensorInfo& in = session_->inputs()[link.input];
+    const TensorInfo& out = session_->outputs()[link.output];
+    link.requantizer.reset();
+    if (session_->CanSwap(link.input, link.output)) {
+      link.mode = StateLink::Mode::kSwap;
+    } else if (in.dtype == out.dtype && in.quantized == out.quantized &&
+               (!in.quantized || in.quantization == out.quantization)) {
+      link.mode = StateLink::Mode::kCopy;
+    } else {
+      link.mode = StateLink::Mode::kRequantize;
+      link.requantizer.emplace(out, in);
+    }
+  }
+}
+
+void Upscaler::CheckFrame(const FrameView& frame) const {
+  if (frame.channels != 3 && frame.channels != 4)
+    throw InvalidArgument("frames must have 3 (RGB) or 4 (RGBA) channels, got " + std::to_string(frame.channels));
+  if (frame.height <= 0 || frame.width <= 0) throw InvalidArgument("empty frame");
+  if (clip_height_ != 0 && (frame.height != clip_height_ || frame.width != clip_width_))
+    throw InvalidArgument("frame size changed mid-clip from " + std::to_string(clip_height_) + "x" +
+                          std::to_string(clip_width_) + " to " + std::to_string(frame.height) + "x" +
+                          std::to_string(frame.width) + "; call reset() or flush() to start a new clip");
+}
+
+void Upscaler::StartClip(int height, int width) {
+  const auto& inputs = session_->inputs();
+  const TensorInfo& frame_tensor = inputs[input_slots_[0].tensor];
+  if (frame_tensor.height() != height || frame_tensor.width() != width) {
+    std::vector<std::vector<int>> shapes;
+    for (const auto& t : inputs) {
+      if (t.height() != frame_tensor.height() || t.width() != frame_tensor.width())
+        throw InvalidArgument("cannot adapt the model to " + std::to_string(height) + "x" + std::to_string(width) +
+                              " frames: input " + t.name + " does not share the frame's height and width");
+      shapes.push_back({1, height, width, t.channels()});
+    }
+    try {
+      session_->Resize(shapes);
+    } catch (const InvalidArgument& e) {
+      throw InvalidArgument("the model takes " + std::to_string(frame_tensor.height()) + "x" +
+                            std::to_string(frame_tensor.width()) + " frames and cannot be resized to " +
+                            std::to_string(height) + "x" + std::to_string(width) + ": " + e.what());
+    }
+    for (const auto& slot : output_slots_) {
+      const TensorInfo& out = session_->outputs()[slot.tensor];
+      if (out.height() != contract_.scale * height || out.width() != contract_.scale * width) {
+        throw InvalidArgument("after resizing to " + std::to_string(height) + "x" + std::to_string(width) + " the output " +
+                              out.name + " is " + std::to_string(out.height()) + "x" + std::to_string(out.width()) +
+                              ", not a x" + std::to_string(contract_.scale) + " upscale");
+      }
+    }
+    PlanStateLinks();
+  }
+  clip_height_ = height;
+  clip_width_ = width;
+  ZeroStates();
+}
+
+void Upscaler::ZeroStates() {
+  for (const auto& link : states_) {
+    const TensorInfo& in = session_->inputs()[link.input];
+    auto lock = session_->LockInput(link.input, kLiteRtTensorBufferLockModeWrite);
+    if (in.dtype == DType::kFloat32) {
+      std::fill_n(static_cast<float*>(lock.data()), in.element_count(), 0.0f);
+    } else {
+      // Real zero is the zero point.
+      const auto zero = static_cast<uint8_t>(static_cast<int8_t>(in.quantized ? in.quantization.zero_point : 0));
+      std::memset(lock.data(), in.dtype == DType::kUInt8 ? static_cast<uint8_t>(in.quantization.zero_point) : zero,
+                  in.element_count());
+    }
+  }
+}
+
+const std::vector<uint8_t>& Upscaler::HistoryFrame(long index) const {
+  index = std::clamp(index, 0L, received_ - 1);
+  return history_[static_cast<size_t>(index - history_base_)];
+}
+
+void Upscaler::RunAnchor(long anchor, bool flushing) {
+  const auto& inputs = session_->inputs();
+  const auto& outputs = session_->outputs();
+  const size_t pixels = static_cast<size_t>(clip_height_) * clip_width_;
+  const auto& offsets = contract_.frame_inputs.offsets;
+  // One lock per input tensor; every offset stored in it is written under that lock.
+  for (size_t t = 0; t < inputs.size(); ++t) {
+    if (!input_converters_[t]) continue;
+    auto lock = session_->LockInput(t, kLiteRtTensorBufferLockModeWrite);
+    for (size_t k = 0; k < input_slots_.size(); ++k) {
+      if (input_slots_[k].tensor != t) continue;
+      input_converters_[t]->Write(HistoryFrame(anchor + offsets[k]).data(), pixels, lock.data(),
+                                  inputs[t].channels(), input_slots_[k].channel_offset);
+    }
+  }
+  session_->Run();
+  const int out_h = contract_.scale * clip_height_, out_w = contract_.scale * clip_width_;
+  for (size_t p = 0; p < output_slots_.size(); ++p) {
+    if (anchor + static_cast<long>(p) >= received_) break;  // past the clip's end (flush of a chunked model)
+    const FrameSlot& slot = output_slots_[p];
+    HrFrame frame;
+    frame.height = out_h;
+    frame.width = out_w;
+    frame.pixels.reset(new uint8_t[static_cast<size_t>(out_h) * out_w * 3]);
+    auto lock = session_->LockOutput(slot.tensor);
+    output_converters_[slot.tensor]->Read(lock.data(), static_cast<size_t>(out_h) * out_w, outputs[slot.tensor].channels(),
+                                          slot.channel_offset, contract_.bgr, frame.pixels.get());
+    ready_.push_back(std::move(frame));
+  }
+  for (const auto& link : states_) {
+    if (link.mode == StateLink::Mode::kSwap) {
+      session_->SwapStateBuffers(link.input, link.output);
+      continue;
+    }
+    auto from = session_->LockOutput(link.output);
+    auto to = session_->LockInput(link.input, kLiteRtTensorBufferLockModeWrite);
+    const TensorInfo& in = inputs[link.input];
+    if (link.mode == StateLink::Mode::kCopy) {
+      std::memcpy(to.data(), from.data(), in.element_count() * (in.dtype == DType::kFloat32 ? 4 : 1));
+    } else {
+      link.requantizer->Apply(from.data(), to.data(), in.element_count());
+    }
+  }
+  (void)flushing;
+  // Frames no future window can reach are dropped.
+  next_anchor_ = anchor + static_cast<long>(output_slots_.size());
+  const long keep_from = std::max(0L, next_anchor_ + std::min(min_offset_, 0));
+  while (history_base_ < keep_from && history_.size() > 1) {
+    history_.pop_front();
+    ++history_base_;
+  }
+}
+
+std::optional<HrFrame> Upscaler::Process(const FrameView& frame) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  CheckFrame(frame);
+  if (clip_height_ == 0) StartClip(frame.height, frame.width);
+  std::vector<uint8_t> compact(static_cast<size_t>(frame.height) * frame.width * 3);
+  CopyToCompactRgb(frame, contract_.bgr, compact.data());
+  history_.push_back(std::move(compact));
+  ++received_;
+  while (next_anchor_ + lookahead_ < received_) RunAnchor(next_anchor_, /*flushing=*/false);
+  if (ready_.empty()) return std::nullopt;
+  HrFrame out = std::move(ready_.front());
+  ready_.pop_front();
+  return out;
+}
+
+std::vector<HrFrame> Upscaler::Flush() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  while (next_anchor_ < received_) RunAnchor(next_anchor_, /*flushing=*/true);
+  std::vector<HrFrame> out;
+  while (!ready_.empty()) {
+    out.push_back(std::move(ready_.front()));
+    ready_.pop_front();
+  }
+  clip_height_ = clip_width_ = 0;
+  received_ = next_anchor_ = history_base_ = 0;
+  history_.clear();
+  return out;
+}
+
+void Upscaler::Reset() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  clip_height_ = clip_width_ = 0;
+  received_ = next_anchor_ = history_base_ = 0;
+  history_.clear();
+  ready_.clear();
+}
+
+Json Upscaler::Info() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  Json::Array inputs, outputs, in_offsets, out_offsets, pairs;
+  for (const auto& t : session_->inputs()) inputs.push_back(TensorJson(t));
+  for (const auto& t : session_->outputs()) outputs.push_back(TensorJson(t));
+  for (int o : contract_.frame_inputs.offsets) in_offsets.push_back(Json::Number(o, true));
+  for (int o : contract_.frame_outputs.offsets) out_offsets.push_back(Json::Number(o, true));
+  for (const auto& link : states_) {
+    const char* mode = link.mode == StateLink::Mode::kSwap ? "swap" : link.mode == StateLink::Mode::kCopy ? "copy" : "requantize";
+    pairs.push_back(Json::MakeObject({{"input", Json::String(session_->inputs()[link.input].name)},
+                                      {"output", Json::String(session_->outputs()[link.output].name)},
+                                      {"transfer", Json::String(mode)}}));
+  }
+  const TensorInfo& frame_in = session_->inputs()[input_slots_[0].tensor];
+  return Json::MakeObject({
+      {"accelerator", Json::String(session_->accelerator())},
+      {"fully_accelerated", Json::Bool(session_->fully_accelerated())},
+      {"fallback_reason", session_->fallback_reason().empty() ? Json() : Json::String(session_->fallback_reason())},
+      {"inputs", Json::MakeArray(inputs)},
+      {"outputs", Json::MakeArray(outputs)},
+      {"scale", Json::Number(contract_.scale, true)},
+      {"input_offsets", Json::MakeArray(in_offsets)},
+      {"output_offsets", Json::MakeArray(out_offsets)},
+      {"state_pairs", Json::MakeArray(pairs)},
+      {"pixel_range", Json::Number(contract_.pixel_range, false)},
+      {"channel_order", Json::String(contract_.bgr ? "BGR" : "RGB")},
+      {"layout", Json::String(contract_.layout)},
+      {"lookahead", Json::Number(lookahead_, true)},
+      {"model_frame_size", ShapeJson({frame_in.height(), frame_in.width()})},
+      {"contract", contract_.ToJson()},
+  });
+}
+
+}  // namespace mobilevsr

@@ -1,0 +1,89 @@
+// The streaming upscaler: LR frames in, HR frames out, one per input and in order, driven by the model contract
+// (sliding windows with edge replication, lookahead, chunked models, recurrent state). The one core every face
+// (Python, Java/Android) wraps.
+#pragma once
+
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "contract.h"
+#include "pixel_convert.h"
+#include "session.h"
+
+namespace mobilevsr {
+
+struct UpscalerOptions {
+  SessionOptions session;
+  std::string contract_json;           // empty: the model's embedded contract, else a recognised public layout
+  std::optional<double> pixel_range;   // overrides the contract's pixel range
+};
+
+// An HR frame: height x width x 3 bytes, RGB.
+struct HrFrame {
+  std::unique_ptr<uint8_t[]> pixels;
+  int height = 0;
+  int width = 0;
+};
+
+class Upscaler {
+ public:
+  Upscaler(const std::string& model_path, const UpscalerOptions& options);
+
+  // Feeds one LR frame; returns the next HR frame in order, or nothing while the lookahead window fills.
+  std::optional<HrFrame> Process(const FrameView& frame);
+  // Ends the clip: returns every HR frame still held back (missing future frames = the last frame).
+  std::vector<HrFrame> Flush();
+  // Starts a new clip (a new frame size is allowed).
+  void Reset();
+
+  const Contract& contract() const { return contract_; }
+  // Frames of delay at clip start: process() returns nothing for this many frames.
+  int lookahead() const { return lookahead_; }
+  // Everything a user or a bug report needs: accelerator, fallback reason, tensors, contract, strategy.
+  Json Info() const;
+
+ private:
+  struct FrameSlot {   // where one frame offset lives in the model's tensors
+    size_t tensor = 0;
+    int channel_offset = 0;
+  };
+  struct StateLink {
+    size_t input = 0;
+    size_t output = 0;
+    enum class Mode { kSwap, kCopy, kRequantize } mode = Mode::kSwap;
+    std::optional<StateRequantizer> requantizer;
+  };
+
+  size_t ResolveRef(const TensorRef& ref, bool is_input) const;
+  void BindContract();
+  void PlanStateLinks();
+  void StartClip(int height, int width);
+  void ZeroStates();
+  void RunAnchor(long anchor, bool flushing);
+  const std::vector<uint8_t>& HistoryFrame(long index) const;
+  void CheckFrame(const FrameView& frame) const;
+
+  mutable std::mutex mutex_;
+  std::unique_ptr<Session> session_;
+  Contract contract_;
+  std::vector<FrameSlot> input_slots_, output_slots_;  // one per input / output offset
+  std::vector<std::optional<InputConverter>> input_converters_;     // per model input tensor
+  std::vector<std::optional<OutputConverter>> output_converters_;   // per model output tensor
+  std::vector<StateLink> states_;
+  int min_offset_ = 0;
+  int lookahead_ = 0;
+
+  // Clip state.
+  int clip_height_ = 0, clip_width_ = 0;  // 0 until the clip's first frame
+  long received_ = 0;                     // frames fed in this clip
+  long next_anchor_ = 0;
+  long history_base_ = 0;                 // clip index of history_.front()
+  std::deque<std::vector<uint8_t>> history_;
+  std::deque<HrFrame> ready_;
+};
+
+}  // namespace mobilevsr

@@ -1,0 +1,135 @@
+// mobilevsr_rt._core: the thin pybind11 face of the C++ core. Argument checking that needs numpy happens here;
+// everything else is the core's.
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <memory>
+#include <mutex>
+
+#include "contract.h"
+#include "errors.h"
+#include "upscaler.h"
+
+namespace py = pybind11;
+using mobilevsr::FrameView;
+using mobilevsr::HrFrame;
+
+namespace {
+
+py::array ToNumpy(HrFrame frame) {
+  auto* owner = frame.pixels.release();
+  py::capsule free_when_done(owner, [](void* p) { delete[] static_cast<uint8_t*>(p); });
+  return py::array_t<uint8_t>({frame.height, frame.width, 3}, owner, free_when_done);
+}
+
+// Owns the core object; close() drops it and later calls raise instead of touching freed memory.
+class PyUpscaler {
+ public:
+  PyUpscaler(const std::string& model_path, const std::string& litert_library, const std::string& accelerator,
+             int num_threads, const std::string& contract_json, std::optional<double> pixel_range, bool verbose) {
+    mobilevsr::UpscalerOptions options;
+    options.session.litert_library = litert_library;
+    options.session.accelerator = mobilevsr::ParseAccelerator(accelerator);
+    options.session.num_threads = num_threads;
+    options.session.verbose = verbose;
+    options.contract_json = contract_json;
+    options.pixel_range = pixel_range;
+    py::gil_scoped_release release;
+    core_ = std::make_shared<mobilevsr::Upscaler>(model_path, options);
+  }
+
+  py::object Process(const py::array& frame) {
+    if (!frame.dtype().is(py::dtype::of<uint8_t>()))
+      throw py::value_error("frames must be uint8 arrays, got dtype " + std::string(py::str(frame.dtype())));
+    if (frame.ndim() != 3)
+      throw py::value_error("frames must be HxWx3 (RGB) or HxWx4 (RGBA) arrays, got " + std::to_string(frame.ndim()) +
+                            " dimensions");
+    FrameView view;
+    view.data = static_cast<const uint8_t*>(frame.data());
+    view.height = static_cast<int>(frame.shape(0));
+    view.width = static_cast<int>(frame.shape(1));
+    view.channels = static_cast<int>(frame.shape(2));
+    view.row_stride = frame.strides(0);
+    view.pixel_stride = frame.strides(1);
+    view.channel_stride = frame.strides(2);
+    auto core = Core();
+    std::optional<HrFrame> out;
+    {
+      py::gil_scoped_release release;
+      out = core->Process(view);
+    }
+    if (!out) return py::none();
+    return ToNumpy(std::move(*out));
+  }
+
+  py::list Flush() {
+    auto core = Core();
+    std::vector<HrFrame> frames;
+    {
+      py::gil_scoped_release release;
+      frames = core->Flush();
+    }
+    py::list result;
+    for (auto& f : frames) result.append(ToNumpy(std::move(f)));
+    return result;
+  }
+
+  void Reset() { Core()->Reset(); }
+  std::string Info() { return Core()->Info().Dump(); }
+  int Lookahead() { return Core()->lookahead(); }
+  bool Closed() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return core_ == nullptr;
+  }
+  void Close() {
+    std::shared_ptr<mobilevsr::Upscaler> doomed;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      doomed.swap(core_);
+    }
+    py::gil_scoped_release release;
+    doomed.reset();  // waits for nothing: a call in flight holds its own reference
+  }
+
+ private:
+  std::shared_ptr<mobilevsr::Upscaler> Core() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!core_) throw std::runtime_error("this Upscaler is closed");
+    return core_;
+  }
+  std::mutex mutex_;
+  std::shared_ptr<mobilevsr::Upscaler> core_;
+};
+
+}  // namespace
+
+PYBIND11_MODULE(_core, m) {
+  m.doc() = "mobilevsr C++ core (LiteRT streaming video super-resolution)";
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const mobilevsr::FileNotFound& e) {
+      PyErr_SetString(PyExc_FileNotFoundError, e.what());
+    } catch (const mobilevsr::InvalidArgument& e) {
+      PyErr_SetString(PyExc_ValueError, e.what());
+    } catch (const mobilevsr::RuntimeError& e) {
+      PyErr_SetString(PyExc_RuntimeError, e.what());
+    }
+  });
+  py::class_<PyUpscaler>(m, "Upscaler")
+      .def(py::init<const std::string&, const std::string&, const std::string&, int, const std::string&,
+                    std::optional<double>, bool>(),
+           py::arg("model_path"), py::arg("litert_library"), py::arg("accelerator"), py::arg("num_threads"),
+           py::arg("contract_json"), py::arg("pixel_range"), py::arg("verbose"))
+      .def("process", &PyUpscaler::Process, py::arg("frame"))
+      .def("flush", &PyUpscaler::Flush)
+      .def("reset", &PyUpscaler::Reset)
+      .def("info", &PyUpscaler::Info)
+      .def("lookahead", &PyUpscaler::Lookahead)
+      .def("closed", &PyUpscaler::Closed)
+      .def("close", &PyUpscaler::Close);
+  m.def("validate_contract", [](const std::string& text) { mobilevsr::ParseContract(text); }, py::arg("contract_json"),
+        "Validates a contract JSON document with the runtime's own validator; raises ValueError.");
+  m.def("contract_schema", [] { return mobilevsr::ContractSchemaText(); });
+}

@@ -1,0 +1,99 @@
+"""``Upscaler``: streaming x4 video super-resolution of uint8 frames with a .tflite model."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any, Literal
+
+import numpy as np
+
+from . import _core
+from ._litert import litert_library_path
+
+Accelerator = Literal["auto", "gpu", "cpu"]
+
+
+class Upscaler:
+    """Feeds LR frames to a VSR model and returns HR frames, one per input, in order.
+
+    The model is driven by its embedded contract (docs/model-contract.md), by a recognised public layout (single
+    frame, 10 stacked frames, MobileRRN, SWRN), or by ``contract``. Frames are HxWx3 RGB or HxWx4 RGBA uint8 arrays
+    of any layout in memory; a frame size other than the model's resizes the model's inputs when the graph allows.
+
+    Args:
+        model: path of the .tflite file.
+        accelerator: "auto" tries the GPU and falls back to the CPU (``info["fallback_reason"]`` says why);
+            "gpu" raises instead of running on the CPU; "cpu" runs on the CPU.
+        num_threads: CPU threads (None lets LiteRT decide).
+        contract: a model contract (dict or JSON text) used instead of the model's own.
+        pixel_range: 1.0 or 255.0, overrides the contract's pixel range.
+        verbose: show LiteRT's INFO logging.
+    """
+
+    def __init__(
+        self,
+        model: str | os.PathLike,
+        accelerator: Accelerator = "auto",
+        num_threads: int | None = None,
+        contract: dict | str | None = None,
+        pixel_range: float | None = None,
+        verbose: bool = False,
+    ) -> None:
+        if num_threads is not None and (not isinstance(num_threads, int) or num_threads < 1):
+            raise ValueError(f"num_threads must be a positive int or None, got {num_threads!r}")
+        contract_json = "" if contract is None else contract if isinstance(contract, str) else json.dumps(contract)
+        self._core = _core.Upscaler(
+            model_path=os.fspath(model),
+            litert_library=litert_library_path(),
+            accelerator=accelerator,
+            num_threads=num_threads or 0,
+            contract_json=contract_json,
+            pixel_range=pixel_range,
+            verbose=verbose,
+        )
+
+    def process(self, frame: np.ndarray) -> np.ndarray | None:
+        """Feed one LR frame; return the next HR frame ((sH)x(sW)x3 uint8) or None while the lookahead fills."""
+        if not isinstance(frame, np.ndarray):
+            raise ValueError(f"frames must be numpy arrays, got {type(frame).__name__}")
+        return self._core.process(frame)
+
+    def flush(self) -> list[np.ndarray]:
+        """End the clip: return the HR frames still held back for lookahead. The next frame starts a new clip."""
+        return self._core.flush()
+
+    def reset(self) -> None:
+        """Start a new clip: drop held frames and zero the recurrent state (a new frame size is allowed)."""
+        self._core.reset()
+
+    @property
+    def info(self) -> dict[str, Any]:
+        """Accelerator used, full acceleration, fallback reason, tensors, contract, offsets, state pairs."""
+        return json.loads(self._core.info())
+
+    @property
+    def lookahead(self) -> int:
+        """Number of frames ``process`` returns None for at the start of a clip."""
+        return self._core.lookahead()
+
+    @property
+    def closed(self) -> bool:
+        """Whether ``close`` was called."""
+        return self._core.closed()
+
+    def close(self) -> None:
+        """Release the model and its buffers; later calls raise RuntimeError."""
+        self._core.close()
+
+    def __enter__(self) -> Upscaler:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        if self.closed:
+            return "Upscaler(closed)"
+        info = self.info
+        return f"Upscaler(layout={info['layout']!r}, accelerator={info['accelerator']!r}, scale={info['scale']})"
