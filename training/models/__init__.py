@@ -3,7 +3,7 @@
 Importing this package registers every family. Use ``build_model(name, frame_size)`` and friends.
 """
 
-from . import abpn, elsr, rlfn, vapsr  # noqa: F401  (imported for registration)
+from . import abpn, elsr, mobilerrn, rlfn, swat, swrn, vapsr  # noqa: F401  (imported for registration)
 from .registry import (
     ModelSpec,
     TemporalLayout,

@@ -116,7 +116,7 @@ def _check_conventions(model: keras.Model, layout: TemporalLayout, frame_size: t
     want_out = [("hr", 3)] + [(f"state_{i}_out", c) for i, c in enumerate(layout.state_channels)]
     s = layout.scale
     got_in = [(t.name.split(":")[0], tuple(t.shape[1:])) for t in model.inputs]
-    got_out = [(n, tuple(t.shape[1:])) for n, t in zip(model.output_names, model.outputs)]
+    got_out = [(n, tuple(t.shape[1:])) for n, t in zip(model.output_names, model.outputs, strict=True)]
     exp_in = [(n, (height, width, c)) for n, c in want_in]
     exp_out = [("hr", (s * height, s * width, 3))] + [(n, (height, width, c)) for n, c in want_out[1:]]
     if got_in != exp_in or got_out != exp_out:
