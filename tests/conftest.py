@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -49,17 +50,22 @@ def portrait_frames(count: int) -> list[np.ndarray]:
 
 
 @pytest.fixture(scope="session")
-def fixture_dir(request: pytest.FixtureRequest) -> Path:
+def fixture_dir(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Directory holding the built fixture models and their manifest.json."""
     digest = hashlib.sha256(BUILDER.read_bytes()).hexdigest()[:16]
-    out = Path(request.config.cache.mkdir(f"mobilevsr_fixture_models_{digest}"))
+    cache = getattr(request.config, "cache", None)  # absent with -p no:cacheprovider
+    out = Path(cache.mkdir(f"mobilevsr_fixture_models_{digest}")) if cache else tmp_path_factory.mktemp("fixtures")
     if not (out / "manifest.json").exists():
         pytest.importorskip("tensorflow")
+        staging = Path(tempfile.mkdtemp(prefix="building_", dir=out))  # manifest appears only when complete
         env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "CUDA_VISIBLE_DEVICES": ""}
-        proc = subprocess.run([sys.executable, str(BUILDER), str(out)], check=False, env=env, capture_output=True,
+        proc = subprocess.run([sys.executable, str(BUILDER), str(staging)], check=False, env=env, capture_output=True,
                               text=True, timeout=600)
         if proc.returncode != 0:
             raise RuntimeError(f"building fixture models failed:\n{proc.stderr[-4000:]}")
+        for f in sorted(staging.iterdir(), key=lambda f: f.name == "manifest.json"):  # the manifest last
+            f.replace(out / f.name)
+        staging.rmdir()
     return out
 
 

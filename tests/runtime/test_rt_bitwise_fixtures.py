@@ -17,6 +17,11 @@ CASES = [(m, mode) for m in MODELS for mode in ("auto", "embedded", "argument") 
          not (mode == "auto" and m.startswith("separate"))]
 
 
+def state_pairs(info: dict) -> list[list]:
+    """info["state_pairs"] as [input, output] name pairs (entries are pairs or {"input", "output", ...} dicts)."""
+    return [[p["input"], p["output"]] if isinstance(p, dict) else list(p) for p in info["state_pairs"]]
+
+
 def stream(up, frames: list[np.ndarray]) -> tuple[list, list]:
     """Feed every frame through process(), then flush(); return (process results, flushed frames)."""
     return [up.process(f) for f in frames], list(up.flush())
@@ -67,7 +72,7 @@ def test_info_describes_model(rt, fixture_dir, manifest, contract_models, name, 
     assert list(info["output_offsets"]) == contract["frame_outputs"]["offsets"]
     assert info["lookahead"] == lookahead(contract)
     assert float(info["pixel_range"]) == contract["pixel_range"]
-    assert [list(p) for p in info["state_pairs"]] == [[s["input"], s["output"]] for s in contract.get("state", [])]
+    assert state_pairs(info) == [[s["input"], s["output"]] for s in contract.get("state", [])]
     assert info["layout"] == (AUTO_LAYOUT[entry["kind"]] if mode == "auto" else "contract")
     for got, want in ((info["inputs"], entry["inputs"]), (info["outputs"], entry["outputs"])):
         assert sorted(t["name"] for t in got) == sorted(t["name"] for t in want)
@@ -92,8 +97,11 @@ def test_int8_state_is_requantized(rt, fixture_dir, manifest, name):
     assert q_in is not None and q_out is not None and q_in != q_out
     with rt.Upscaler(fixture_dir / entry["file"], accelerator="cpu", num_threads=THREADS,
                      contract=entry["contract"]) as up:
-        info = {t["name"]: t for t in up.info["inputs"] + up.info["outputs"]}
-    assert info[pair["input"]]["quantization"] != info[pair["output"]]["quantization"]
+        info = up.info
+    tensors = {t["name"]: t for t in info["inputs"] + info["outputs"]}
+    assert tensors[pair["input"]]["quantization"] != tensors[pair["output"]]["quantization"]
+    if isinstance(info["state_pairs"][0], dict) and "transfer" in info["state_pairs"][0]:
+        assert info["state_pairs"][0]["transfer"] == "requantize"
 
 
 def test_contract_overrides_guessed_pixel_range(rt, fixture_dir, manifest, fixture_frames):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from conftest import PUBLIC_MODELS, lr_frames, portrait_frames
 from reference_loop import run_clip
-from test_rt_bitwise_fixtures import assert_frames_equal, stream
+from test_rt_bitwise_fixtures import assert_frames_equal, state_pairs, stream
 
 THREADS = 2
 
@@ -44,7 +44,7 @@ def test_public_model_matches_reference(rt, name):
         assert float(info["pixel_range"]) == contract["pixel_range"]
         assert list(info["input_offsets"]) == contract["frame_inputs"]["offsets"]
         assert list(info["output_offsets"]) == contract["frame_outputs"]["offsets"]
-        assert [list(p) for p in info["state_pairs"]] == [[s["input"], s["output"]] for s in contract.get("state", [])]
+        assert state_pairs(info) == [[s["input"], s["output"]] for s in contract.get("state", [])]
         results, flushed = stream(up, frames)
     delay = max(contract["frame_inputs"]["offsets"])
     assert [r is None for r in results] == [True] * delay + [False] * (len(frames) - delay)
