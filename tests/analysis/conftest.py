@@ -1,51 +1,97 @@
-"""Shared helpers for the model-analysis tests: repo paths and tiny TFLite models built with TensorFlow."""
+"""Fixtures of the model-analysis tests: the analysis package, tiny TF-built models and the public models.
+
+The tiny models are built by ``build_analysis_models.py`` in a separate process (TensorFlow never shares a process
+with the runtime under test) into pytest's cache, keyed by a hash of the builder; tests skip when TensorFlow is
+missing.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import importlib
+import importlib.util
+import json
+import os
+import subprocess
 import sys
-from collections.abc import Callable, Sequence
+import types
 from pathlib import Path
 
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-SHARED_MODELS = REPO_ROOT / ".." / "shared" / "models"
+ANALYSIS_TESTS = Path(__file__).resolve().parent
+REPO_ROOT = ANALYSIS_TESTS.parents[1]
+PUBLIC_MODELS_DIR = REPO_ROOT / ".." / "shared" / "models"
 PUBLIC_MODELS = ("mai21_diggers.tflite", "mai22_mobilerrn_16.tflite", "swrn.tflite")
-
-# The analysis subpackage is pure Python: make it importable from the source tree before the package is installed.
-_PYTHON_DIR = str(REPO_ROOT / "python")
-if _PYTHON_DIR not in sys.path:
-    sys.path.insert(0, _PYTHON_DIR)
+BUILDER = ANALYSIS_TESTS / "build_analysis_models.py"
 
 
-@pytest.fixture(scope="session")
-def tf():
-    """TensorFlow limited to 1-2 threads (shared 2-core machine); skips the test when TF is missing."""
-    tf = pytest.importorskip("tensorflow")
+def _load_analysis() -> types.ModuleType:
+    """``mobilevsr_rt.analysis``: the installed package if it imports, else the source tree's pure-Python
+    subpackage. The source package's ``__init__`` needs the compiled core, so without it the subpackage is loaded
+    under a temporary bare parent that is removed again (so other tests still see ``mobilevsr_rt`` as missing)."""
     try:
-        tf.config.threading.set_intra_op_parallelism_threads(1)
-        tf.config.threading.set_inter_op_parallelism_threads(2)
-    except RuntimeError:
-        pass  # already initialised by an earlier test
-    return tf
+        return importlib.import_module("mobilevsr_rt.analysis")
+    except ImportError:
+        pass
+    parent = types.ModuleType("mobilevsr_rt")
+    parent.__path__ = [str(REPO_ROOT / "python" / "mobilevsr_rt")]
+    saved = sys.modules.get("mobilevsr_rt")
+    sys.modules["mobilevsr_rt"] = parent
+    try:
+        return importlib.import_module("mobilevsr_rt.analysis")
+    finally:
+        if saved is None:
+            del sys.modules["mobilevsr_rt"]
+        else:
+            sys.modules["mobilevsr_rt"] = saved
 
 
 @pytest.fixture(scope="session")
-def convert(tf) -> Callable[..., bytes]:
-    """Convert a Python function on tensors to .tflite bytes.
+def analysis() -> types.ModuleType:
+    """The package under test."""
+    return _load_analysis()
 
-    ``convert(fn, [(shape, dtype), ...], flex=False)``: shape entries may be None for a dynamic dimension.
-    SELECT_TF_OPS is enabled only when ``flex`` is set (to plant a Flex op).
-    """
 
-    def _convert(fn: Callable, specs: Sequence[tuple], flex: bool = False) -> bytes:
-        signature = [tf.TensorSpec(shape, dtype or tf.float32) for shape, dtype in specs]
-        concrete = tf.function(fn, input_signature=signature, autograph=False).get_concrete_function()
-        converter = tf.lite.TFLiteConverter.from_concrete_functions([concrete])
-        ops = [tf.lite.OpsSet.TFLITE_BUILTINS]
-        if flex:
-            ops.append(tf.lite.OpsSet.SELECT_TF_OPS)
-        converter.target_spec.supported_ops = ops
-        return converter.convert()
+@pytest.fixture(scope="session")
+def built(request: pytest.FixtureRequest) -> tuple[Path, dict]:
+    """(directory, manifest) of the tiny models; the manifest has the LiteRT interpreter's node list per model."""
+    digest = hashlib.sha256(BUILDER.read_bytes()).hexdigest()[:16]
+    out = Path(request.config.cache.mkdir(f"mobilevsr_analysis_models_{digest}"))
+    if not (out / "manifest.json").exists():
+        if importlib.util.find_spec("tensorflow") is None:
+            pytest.skip("tensorflow is needed to build the planted models")
+        env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "CUDA_VISIBLE_DEVICES": ""}
+        proc = subprocess.run(
+            [sys.executable, str(BUILDER), str(out)], env=env, capture_output=True, text=True, timeout=600
+        )
+        if proc.returncode != 0:
+            raise RuntimeError(f"building the analysis models failed:\n{proc.stderr[-4000:]}")
+    return out, json.loads((out / "manifest.json").read_text())
 
-    return _convert
+
+@pytest.fixture(scope="session")
+def model(built):
+    """``model(name) -> (path, interpreter ops)`` for a built tiny model or a public model file name."""
+    directory, manifest = built
+
+    def _get(name: str) -> tuple[Path, list[dict]]:
+        entry = manifest[name]
+        return directory / entry["file"], entry["ops"]
+
+    return _get
+
+
+@pytest.fixture(scope="session")
+def constants(built) -> dict:
+    """Layer shapes the builder used for the known-shape models."""
+    return built[1]["_constants"]
+
+
+@pytest.fixture(params=PUBLIC_MODELS)
+def public_model_path(request) -> Path:
+    """Each public model in ../shared/models (skips when the shared folder is absent)."""
+    path = PUBLIC_MODELS_DIR / request.param
+    if not path.exists():
+        pytest.skip(f"{path} not found")
+    return path
