@@ -22,8 +22,8 @@ resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30))
 import numpy as np
 import mobilevsr_rt
 
-frame = np.asarray(json.loads(sys.argv[2]), np.uint8)
-for path in sys.argv[3:]:
+frame = np.asarray(json.loads(sys.argv[1]), np.uint8)  # argv[0] is "-c"
+for path in sys.argv[2:]:
     print("BEGIN", path, flush=True)
     outcome = "ok"
     try:
@@ -90,6 +90,7 @@ def test_mutated_models_never_crash(rt, fixture_dir, manifest, fixture_frames, t
     assert len(ended) == len(files)
     bad = {Path(f).name: o for f, o in ended.items() if o not in ("ok", "ValueError", "RuntimeError")}
     assert not bad, f"unexpected outcomes: {bad}"
-    outcomes = [o for o in ended.values()]
+    outcomes = list(ended.values())
+    print({o: outcomes.count(o) for o in set(outcomes)})
     # The mutations must really exercise the error paths (most corruptions are detected).
     assert outcomes.count("ValueError") + outcomes.count("RuntimeError") >= len(files) // 4, outcomes
