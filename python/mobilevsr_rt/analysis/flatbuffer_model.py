@@ -271,6 +271,22 @@ class TfliteModel:
         """Map tensor index -> the op of subgraph 0 that writes it."""
         return {t: op for op in self.ops() for t in op.outputs if t >= 0}
 
+    @cached_property
+    def dequantized_constants(self) -> frozenset[int]:
+        """Outputs of DEQUANTIZE ops of subgraph 0 whose input is a constant (fp16/int8 weights expanded at load
+        time); delegates treat them as constants."""
+        tensors = self.tensors()
+        return frozenset(
+            out
+            for op in self.ops()
+            if op.name == "DEQUANTIZE" and op.inputs and op.inputs[0] >= 0 and tensors[op.inputs[0]].is_constant
+            for out in op.outputs
+        )
+
+    def is_effectively_constant(self, tensor: TensorView) -> bool:
+        """True for constants and for DEQUANTIZE outputs of constants (subgraph 0)."""
+        return tensor.is_constant or tensor.index in self.dequantized_constants
+
     def metadata_names(self) -> list[str]:
         """Names of the model's metadata entries."""
         return [_as_str(m.name) for m in (self.model.metadata or [])]

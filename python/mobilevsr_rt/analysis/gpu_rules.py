@@ -122,7 +122,7 @@ SUPPORTED_CUSTOM_OPS: frozenset[str] = frozenset(
 )
 # Why well-known unsupported ops are unsupported, so the report says more than "not supported".
 _UNSUPPORTED_WHY: dict[str, str] = {
-    "SHAPE": "SHAPE produces an int32 tensor at run time; the GPU delegate has no SHAPE kernel (fold it: use "
+    "SHAPE": "SHAPE is not supported by the GPU delegate (int32 result computed at run time; fold it: use "
     "static shapes)",
     "ARG_MAX": "ARG_MAX is not supported by the GPU delegate (int output); do the argmax on CPU after the model",
     "ARG_MIN": "ARG_MIN is not supported by the GPU delegate (int output)",
@@ -214,7 +214,7 @@ def bhwc(shape: tuple[int, ...]) -> tuple[int, int, int, int] | None:
 
 
 def _broadcastable(a: tuple[int, ...], b: tuple[int, ...]) -> bool:
-    for x, y in zip(reversed(a), reversed(b)):
+    for x, y in zip(reversed(a), reversed(b), strict=False):
         if x != y and x != 1 and y != 1:
             return False
     return True
@@ -238,10 +238,10 @@ class _OpChecker:
         return [t for t in self.ins if t is not None]
 
     def runtime_inputs(self) -> list[TensorView]:
-        return [t for t in self.present_inputs() if not t.is_constant]
+        return [t for t in self.present_inputs() if not self.model.is_effectively_constant(t)]
 
     def const_inputs(self) -> list[TensorView]:
-        return [t for t in self.present_inputs() if t.is_constant]
+        return [t for t in self.present_inputs() if self.model.is_effectively_constant(t)]
 
     def input(self, i: int) -> TensorView | None:
         return self.ins[i] if i < len(self.ins) else None
@@ -269,7 +269,7 @@ class _OpChecker:
                         f"{role} '{t.name}' has a dynamic dimension (shape signature {list(t.shape_signature)}): "
                         "the GPU delegate needs static shapes"
                     )
-                if not t.is_constant:
+                if not self.model.is_effectively_constant(t):
                     self._check_runtime_type(role, pos, t)
 
     def _check_runtime_type(self, role: str, pos: int, t: TensorView) -> None:
@@ -345,8 +345,8 @@ class _OpChecker:
             return
         a, b = self.present_inputs()
         if a.rank == b.rank:
-            a_smaller = any(x < y for x, y in zip(a.shape, b.shape))
-            b_smaller = any(y < x for x, y in zip(a.shape, b.shape))
+            a_smaller = any(x < y for x, y in zip(a.shape, b.shape, strict=True))
+            b_smaller = any(y < x for x, y in zip(a.shape, b.shape, strict=True))
             if a_smaller and b_smaller:
                 self.fail(
                     f"MUL of {list(a.shape)} and {list(b.shape)}: one input must be >= the other in every "
@@ -479,7 +479,7 @@ class _OpChecker:
             self.fail("STRIDED_SLICE supports 3-D or 4-D tensors only")
             return
         values = [self.const_values(i) for i in (1, 2, 3)]
-        for label, v in zip(("begin", "end", "strides"), values):
+        for label, v in zip(("begin", "end", "strides"), values, strict=True):
             if v is None:
                 self.fail(f"STRIDED_SLICE {label} must be a constant tensor")
         if any(v is None for v in values):

@@ -80,15 +80,15 @@ def count_macs(model: TfliteModel) -> int:
     return sum(op_macs(model, op) for op in model.ops())
 
 
-def _fp16_dequantized_tensors(model: TfliteModel) -> set[int]:
-    """Outputs of DEQUANTIZE ops that expand a constant fp16 weight to fp32 (the standard fp16 weight export)."""
+def _interface_float_tensors(model: TfliteModel) -> set[int]:
+    """Float tensors that only convert at a quantized model's boundary: inputs of QUANTIZE, outputs of DEQUANTIZE."""
     tensors = model.tensors()
-    result = set()
+    result: set[int] = set()
     for op in model.ops():
-        if op.name == "DEQUANTIZE" and op.inputs and op.inputs[0] >= 0:
-            src = tensors[op.inputs[0]]
-            if src.is_constant and src.type == "FLOAT16":
-                result.update(op.outputs)
+        if op.name == "QUANTIZE":
+            result.update(i for i in op.inputs if i >= 0 and tensors[i].type in ("FLOAT32", "FLOAT16"))
+        elif op.name == "DEQUANTIZE":
+            result.update(op.outputs)
     return result
 
 
@@ -107,19 +107,21 @@ def _kind(tensor: TensorView) -> str | None:
 def precision(model: TfliteModel) -> str:
     """ "fp32", "fp16", "int8" or "mixed", from the weight and activation element types.
 
-    fp16 weights expanded by DEQUANTIZE into fp32 activations count as an fp16 model (TFLite's fp16 export).
+    fp16 weights expanded by DEQUANTIZE into fp32 activations count as an fp16 model (TFLite's fp16 export); the
+    float side of QUANTIZE/DEQUANTIZE at a quantized model's boundary does not make it mixed.
     """
     tensors = model.tensors()
     weights = _weight_tensor_indices(model)
-    expanded = _fp16_dequantized_tensors(model)
+    interface = _interface_float_tensors(model)
+    expanded = model.dequantized_constants
     weight_kinds = {_kind(tensors[i]) for i in weights} - {None}
-    act_kinds = {_kind(t) for t in tensors if not t.is_constant and t.index not in expanded} - {None}
+    act_kinds = {_kind(t) for t in tensors if not t.is_constant and t.index not in interface} - {None}
     kinds = weight_kinds | act_kinds
     if not kinds:
         return "fp32"
     if kinds == {"fp32"}:
         return "fp32"
-    if weight_kinds == {"fp16"} and act_kinds <= {"fp32", "fp16"} and (expanded or act_kinds == {"fp16"}):
+    if weight_kinds == {"fp16"} and act_kinds <= {"fp32", "fp16"} and (expanded or act_kinds <= {"fp16"}):
         return "fp16"
     if kinds == {"fp16"}:
         return "fp16"
