@@ -115,12 +115,26 @@ def _models(tf):
     add("macs_net_dynamic_range", macs_net, [f32(*m["input"])], quant="dynamic")
     add("macs_net_int8", macs_net, [f32(*m["input"])], quant="int8")
     add("batch_matmul", lambda a, b: tf.matmul(a, b), [f32(*MATMUL["a"]), f32(*MATMUL["b"])])
+
+    class Accumulator(tf.Module):
+        def __init__(self):
+            self.total = tf.Variable(tf.zeros([1, 8, 8, 4]))
+
+        def __call__(self, x):
+            self.total.assign_add(x)
+            return self.total.read_value() * 2.0
+
+    add("resource_variable", Accumulator(), [x4], quant="resource")
     return models
 
 
 def _convert(tf, fn, specs, flex, quant):
     signature = [tf.TensorSpec(shape, dtype) for shape, dtype in specs]
     concrete = tf.function(fn, input_signature=signature, autograph=False).get_concrete_function()
+    if quant == "resource":  # fn is a tf.Module holding a variable
+        converter = tf.lite.TFLiteConverter.from_concrete_functions([concrete], fn)
+        converter.experimental_enable_resource_variables = True
+        return converter.convert()
     converter = tf.lite.TFLiteConverter.from_concrete_functions([concrete])
     converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS] + (
         [tf.lite.OpsSet.SELECT_TF_OPS] if flex else []

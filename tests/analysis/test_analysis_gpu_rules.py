@@ -114,6 +114,16 @@ def test_batch_changing_reshape_is_flagged(analysis, model):
     _assert_flagged(issues, _only_op(ops, "RESHAPE"), "RESHAPE", "changes the batch", "1 -> 64")
 
 
+def test_resource_variable_ops_are_flagged(analysis, model):
+    issues, ops = _check(analysis, model, "resource_variable")
+    flagged = {(i.op_index, i.op) for i in issues}
+    for o in ops:
+        if o["op_name"] in ("VAR_HANDLE", "READ_VARIABLE", "ASSIGN_VARIABLE", "CALL_ONCE"):
+            assert (o["index"], o["op_name"]) in flagged
+    assert any("resource variable" in i.reason for i in issues)
+    assert analysis.analyze_model(model("resource_variable")[0])["resource_variables"] == 1
+
+
 def test_clean_conv_depth_to_space_prelu_model_passes(analysis, model):
     issues, ops = _check(analysis, model, "clean_conv_d2s_prelu")
     assert sorted(o["op_name"] for o in ops) == ["CONV_2D", "CONV_2D", "DEPTH_TO_SPACE", "PRELU"]

@@ -140,13 +140,25 @@ def _shape_or_none(t: TensorView | None) -> list[int] | None:
 
 
 def resource_variable_count(model: TfliteModel) -> int:
-    """Number of resource variables: VAR_HANDLE ops over all subgraphs (each creates one), else RESOURCE tensors."""
-    handles = 0
-    resource_tensors = 0
+    """Number of distinct resource variables: VAR_HANDLE ops over all subgraphs, one per (container, shared name)
+    since the initialiser subgraph and the main graph each hold a handle to the same variable."""
+    names: set[tuple[str, str]] = set()
+    anonymous = 0
     for sg in range(model.num_subgraphs):
-        handles += sum(1 for op in model.ops(sg) if op.name == "VAR_HANDLE")
-        resource_tensors += sum(1 for t in model.tensors(sg) if t.type == "RESOURCE")
-    return handles if handles else resource_tensors
+        for op in model.ops(sg):
+            if op.name != "VAR_HANDLE":
+                continue
+            container = getattr(op.options, "container", None)
+            shared = getattr(op.options, "sharedName", None)
+            if shared:
+                names.add((_text(container), _text(shared)))
+            else:
+                anonymous += 1
+    return len(names) + anonymous
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, (bytes, bytearray)) else str(value or "")
 
 
 def analyze(model: TfliteModel) -> dict[str, Any]:
