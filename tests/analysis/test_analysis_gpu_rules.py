@@ -106,7 +106,7 @@ def test_strided_slice_striding_the_batch_is_flagged(analysis, model):
 
 def test_mean_with_runtime_axes_is_flagged(analysis, model):
     issues, ops = _check(analysis, model, "mean_runtime_axes")
-    _assert_flagged(issues, _only_op(ops, "MEAN"), "MEAN", "axes must be a constant")
+    _assert_flagged(issues, _only_op(ops, "MEAN"), "MEAN", "axes must be a constant", "type INT32")
 
 
 def test_batch_changing_reshape_is_flagged(analysis, model):

@@ -196,7 +196,7 @@ _NON_FLOAT_OK: dict[tuple[str, str, int], frozenset[str]] = {
 
 _ACT_NAMES = {code: name for name, code in vars(tfl.ActivationFunctionType).items() if not name.startswith("_")}
 _MIRROR_REFLECT = tfl.MirrorPadMode.REFLECT
-# Typical max image2D width of mobile GPUs (OpenCL/Vulkan on Adreno/Mali); a 1xN texture wider than this fails.
+# Max 2D-texture (image2D) width of many mobile GPUs, e.g. Adreno; a 1xN texture wider than this cannot be allocated.
 _MAX_TEXTURE_WIDTH = 16384
 
 
@@ -458,7 +458,7 @@ class _OpChecker:
         if x.rank == 4 and x.shape[1] > 1 and x.shape[2] > 1 and y.rank in (2, 3):
             pixels = x.shape[1] * x.shape[2]
             if pixels in y.shape:
-                too_wide = f", wider than the {_MAX_TEXTURE_WIDTH} max 2D-texture width of mobile GPUs" * (
+                too_wide = f", wider than the {_MAX_TEXTURE_WIDTH}-texel 2D-texture width limit of many mobile GPUs" * (
                     pixels > _MAX_TEXTURE_WIDTH
                 )
                 self.fail(
