@@ -143,3 +143,15 @@ def test_embedded_contract_round_trips(rt, manifest, contract_models):
 
     for name, path in contract_models.items():
         assert read_contract(path) == manifest[name]["contract"]
+
+
+@pytest.mark.parametrize("name", ["single_fp32", "recurrent_fp32"])
+def test_pixel_range_argument_overrides(rt, fixture_dir, manifest, fixture_frames, name):
+    """pixel_range= wins over the layout family's convention (the result must follow the other range exactly)."""
+    entry = manifest[name]
+    other = 255.0 if entry["contract"]["pixel_range"] == 1.0 else 1.0
+    want = run_clip(fixture_dir / entry["file"], {**entry["contract"], "pixel_range": other}, fixture_frames)
+    with rt.Upscaler(fixture_dir / entry["file"], accelerator="cpu", num_threads=THREADS, pixel_range=other) as up:
+        assert float(up.info["pixel_range"]) == other
+        results, flushed = stream(up, fixture_frames)
+    assert_frames_equal(results + flushed, want)

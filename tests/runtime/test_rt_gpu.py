@@ -75,6 +75,7 @@ def test_swiftshader_gpu_matches_cpu(rt, fixture_dir, manifest, fixture_frames, 
         cpu_out = np.stack([o for o in cpu_out if o is not None] + list(up.flush()))
     assert gpu_out.shape == cpu_out.shape
     diff = np.abs(gpu_out.astype(int) - cpu_out.astype(int))
+    print(f"{name}: GPU vs CPU max abs diff {diff.max()}, mean {diff.mean():.4f}, exact {np.mean(diff == 0):.3f}")
     assert diff.max() <= MAX_ABS_DIFF, f"max abs diff {diff.max()}, mean {diff.mean():.4f}"
 
 

@@ -58,6 +58,14 @@ def test_reset_reproduces_outputs(rt, fixture_dir, manifest, fixture_frames):
                             [r for r in first[0] if r is not None] + first[1])
 
 
+def test_flush_ends_the_clip(rt, fixture_dir, manifest, fixture_frames):
+    """After flush() the next frame starts a new clip: streaming the same clip again gives the same outputs."""
+    with open_cpu(rt, fixture_dir, manifest, "recurrent_int8") as up:
+        first = stream(up, fixture_frames)
+        second = stream(up, fixture_frames)
+    assert_frames_equal(second[0] + second[1], first[0] + first[1])
+
+
 @pytest.mark.parametrize("variant", ["rgba", "non_contiguous", "rgba_non_contiguous"])
 def test_rgba_and_strided_frames_equal_rgb(rt, fixture_dir, manifest, fixture_frames, variant):
     def convert(f: np.ndarray) -> np.ndarray:
