@@ -27,7 +27,7 @@ TensorRef ParseRef(const Json& j) {
 }
 
 Json RefToJson(const TensorRef& ref) {
-  return ref.index >= 0 ? Json::Number(ref.index, true) : Json::String(ref.name);
+  return ref.name.empty() ? Json::Number(ref.index, true) : Json::String(ref.name);
 }
 
 FrameGroup ParseGroup(const Json& j, const std::string& what) {

@@ -205,7 +205,7 @@ struct Api {
   CreateCompiledModelFn CreateCompiledModel;
   DestroyCompiledModelFn DestroyCompiledModel;
   CompiledModelIsFullyAcceleratedFn CompiledModelIsFullyAccelerated;
-  CompiledModelResizeInputTensorFn CompiledModelResizeInputTensor;
+  CompiledModelResizeInputTensorFn CompiledModelResizeInputTensor;  // the NonStrict variant: static dims may change
   GetCompiledModelBufferRequirementsFn GetCompiledModelInputBufferRequirements;
   GetCompiledModelBufferRequirementsFn GetCompiledModelOutputBufferRequirements;
   GetCompiledModelInputTensorLayoutFn GetCompiledModelInputTensorLayout;

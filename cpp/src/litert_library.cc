@@ -81,7 +81,7 @@ std::shared_ptr<const Library> Library::Load(const std::string& requested) {
   MOBILEVSR_RESOLVE(CreateCompiledModel, "LiteRtCreateCompiledModel");
   MOBILEVSR_RESOLVE(DestroyCompiledModel, "LiteRtDestroyCompiledModel");
   MOBILEVSR_RESOLVE(CompiledModelIsFullyAccelerated, "LiteRtCompiledModelIsFullyAccelerated");
-  MOBILEVSR_RESOLVE(CompiledModelResizeInputTensor, "LiteRtCompiledModelResizeInputTensor");
+  MOBILEVSR_RESOLVE(CompiledModelResizeInputTensor, "LiteRtCompiledModelResizeInputTensorNonStrict");
   MOBILEVSR_RESOLVE(GetCompiledModelInputBufferRequirements, "LiteRtGetCompiledModelInputBufferRequirements");
   MOBILEVSR_RESOLVE(GetCompiledModelOutputBufferRequirements, "LiteRtGetCompiledModelOutputBufferRequirements");
   MOBILEVSR_RESOLVE(GetCompiledModelInputTensorLayout, "LiteRtGetCompiledModelInputTensorLayout");

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <sys/stat.h>
 
+#include "crash_probe.h"
 #include "errors.h"
 
 namespace mobilevsr {
@@ -91,6 +92,7 @@ Session::Session(const SessionOptions& options, const std::string& model_path)
                           " (corrupted or not a TFLite model)");
   model_ = Handle<LiteRtModel>(model, api_->DestroyModel);
   ReadTensorInfos();
+  ProbeModelInChildProcess(*library_, model_bytes_, model_path);
 
   const bool try_gpu = options.accelerator != Accelerator::kCpu;
   if (try_gpu) {

@@ -1,7 +1,26 @@
-"""mobilevsr runtime: real-time video super-resolution with LiteRT, on the GPU or the CPU."""
+"""mobilevsr runtime: real-time video super-resolution with LiteRT, on the GPU or the CPU.
 
-from .contract import embed_contract, read_contract, validate_contract
-from .upscaler import Upscaler
+The compiled core is imported on first use, so the pure-Python subpackages (``analysis``, ``training``) import
+without it.
+"""
 
-__all__ = ["Upscaler", "embed_contract", "read_contract", "validate_contract"]
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
 __version__ = "0.1.0"
+
+_LAZY = {
+    "Upscaler": "mobilevsr_rt.upscaler",
+    "embed_contract": "mobilevsr_rt.contract",
+    "read_contract": "mobilevsr_rt.contract",
+    "validate_contract": "mobilevsr_rt.contract",
+}
+__all__ = list(_LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'mobilevsr_rt' has no attribute {name!r}")
