@@ -19,34 +19,17 @@ import numpy as np
 import pytest
 
 TESTS_DIR = Path(__file__).resolve().parent
-ROOT = TESTS_DIR.parent
-SHARED = ROOT / ".." / "shared"
-PUBLIC_MODELS = SHARED / "models"
-LR_CLIP = SHARED / "data" / "demo" / "lr_clip"
 BUILDER = TESTS_DIR / "fixtures" / "build_models.py"
 
-if str(TESTS_DIR) not in sys.path:  # lets test modules import reference_loop
+if str(TESTS_DIR) not in sys.path:  # lets test modules import reference_loop and the fixtures package
     sys.path.insert(0, str(TESTS_DIR))
+
+from fixtures.data import lr_frames  # noqa: E402
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "gpu: needs a Vulkan driver (SwiftShader), run in subprocesses")
     config.addinivalue_line("markers", "slow: takes more than a few seconds (public full-size models)")
-
-
-def lr_frames(count: int, top: int = 0, left: int = 0, height: int = 180, width: int = 320,
-              start: int = 0) -> list[np.ndarray]:
-    """Real LR frames of the demo clip (180x320 RGB), cropped to height x width at (top, left)."""
-    from PIL import Image
-
-    files = sorted(LR_CLIP.glob("*.png"))[start:start + count]
-    assert len(files) == count, f"demo clip has too few frames for {count}"
-    return [np.asarray(Image.open(f).convert("RGB"))[top:top + height, left:left + width].copy() for f in files]
-
-
-def portrait_frames(count: int) -> list[np.ndarray]:
-    """Real 320x180 (portrait) frames: the landscape demo frames rotated by 90 degrees."""
-    return [np.ascontiguousarray(np.rot90(f)) for f in lr_frames(count)]
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,7 @@ import json
 
 import numpy as np
 import pytest
-from conftest import PUBLIC_MODELS, lr_frames
+from fixtures.data import PUBLIC_MODELS, lr_frames
 
 FRAME = np.zeros((12, 16, 3), np.uint8)
 

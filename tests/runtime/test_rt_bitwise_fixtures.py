@@ -6,6 +6,7 @@ import json
 
 import numpy as np
 import pytest
+from fixtures.streaming import assert_frames_equal, state_pairs, stream
 from reference_loop import lookahead, run_clip
 
 THREADS = 1
@@ -15,26 +16,6 @@ MODELS = ["single_fp32", "single_int8", "recurrent_fp32", "recurrent_int8", "sli
           "chunk4_fp32", "separate_bgr_fp32", "separate_bgr_int8"]
 CASES = [(m, mode) for m in MODELS for mode in ("auto", "embedded", "argument") if
          not (mode == "auto" and m.startswith("separate"))]
-
-
-def state_pairs(info: dict) -> list[list]:
-    """info["state_pairs"] as [input, output] name pairs (entries are pairs or {"input", "output", ...} dicts)."""
-    return [[p["input"], p["output"]] if isinstance(p, dict) else list(p) for p in info["state_pairs"]]
-
-
-def stream(up, frames: list[np.ndarray]) -> tuple[list, list]:
-    """Feed every frame through process(), then flush(); return (process results, flushed frames)."""
-    return [up.process(f) for f in frames], list(up.flush())
-
-
-def assert_frames_equal(got: list[np.ndarray], want: list[np.ndarray]) -> None:
-    """Same count, shapes, dtype and every pixel identical (reports the worst difference otherwise)."""
-    assert len(got) == len(want), f"{len(got)} outputs, reference has {len(want)}"
-    for i, (g, w) in enumerate(zip(got, want, strict=True)):
-        assert g.dtype == np.uint8 and g.shape == w.shape, f"frame {i}: {g.dtype} {g.shape} vs {w.shape}"
-        if not np.array_equal(g, w):
-            d = np.abs(g.astype(int) - w.astype(int))
-            pytest.fail(f"frame {i}: {np.count_nonzero(d)} of {d.size} values differ, max abs diff {d.max()}")
 
 
 def open_upscaler(rt, name: str, mode: str, fixture_dir, manifest, contract_models):

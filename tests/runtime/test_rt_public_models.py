@@ -7,29 +7,11 @@ loop is given the contracts written from ../shared/models/README.md.
 from __future__ import annotations
 
 import pytest
-from conftest import PUBLIC_MODELS, lr_frames, portrait_frames
+from fixtures.data import PUBLIC, PUBLIC_MODELS
+from fixtures.streaming import assert_frames_equal, state_pairs, stream
 from reference_loop import run_clip
-from test_rt_bitwise_fixtures import assert_frames_equal, state_pairs, stream
 
 THREADS = 2
-
-
-def _contract(offsets_in, offsets_out, pixel_range, state=None):
-    c = {"contract_version": 1, "scale": 4,
-         "frame_inputs": {"tensors": ["input_1"], "layout": "stacked", "offsets": offsets_in},
-         "frame_outputs": {"tensors": ["Identity"], "layout": "stacked", "offsets": offsets_out},
-         "pixel_range": pixel_range}
-    if state:
-        c["state"] = [{"input": "input_2", "output": "Identity_1"}]
-    return c
-
-
-PUBLIC = {
-    # name: (contract from the README, layout the runtime should recognise, frames)
-    "mai22_mobilerrn_16": (_contract([-1, 0], [0], 255.0, state=True), "recurrent", lambda: portrait_frames(4)),
-    "swrn": (_contract([-1, 0, 1], [0], 255.0, state=True), "sliding_recurrent", lambda: portrait_frames(4)),
-    "mai21_diggers": (_contract(list(range(10)), list(range(10)), 1.0), "stacked_chunk", lambda: lr_frames(12)),
-}
 
 
 @pytest.mark.slow

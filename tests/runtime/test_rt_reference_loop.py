@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import PUBLIC_MODELS, portrait_frames
+from fixtures.data import PUBLIC, PUBLIC_MODELS, portrait_frames
 from PIL import Image
 from reference_loop import carry_state, output_to_pixels, pixels_to_input, round_half_away, run_clip
-from test_rt_public_models import PUBLIC
 
 
 def test_round_half_away_from_zero():

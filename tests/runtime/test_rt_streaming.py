@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import lr_frames
+from fixtures.data import lr_frames
+from fixtures.streaming import assert_frames_equal, stream
 from reference_loop import run_clip
-from test_rt_bitwise_fixtures import assert_frames_equal, stream
 
 STREAMING_MODELS = ["single_fp32", "recurrent_int8", "sliding_fp32", "sliding_int8", "chunk4_fp32"]
 
