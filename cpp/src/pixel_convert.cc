@@ -33,6 +33,16 @@ void RequireSupported(const TensorInfo& t) {
     throw InvalidArgument("tensor " + t.name + " has a non-positive quantization scale");
 }
 
+// Flat float -> byte conversion; written so compilers vectorise it (no calls, no strides, no aliasing).
+void FloatsToBytes(const float* __restrict src, size_t n, float k, uint8_t* __restrict dst) {
+  for (size_t i = 0; i < n; ++i) {
+    // max(0, v) maps NaN to 0; both clamps compile to maxps/minps.
+    const float x = std::min(255.0f, std::max(0.0f, src[i] * k));
+    const int whole = static_cast<int>(x);
+    dst[i] = static_cast<uint8_t>(whole + static_cast<int>(x - static_cast<float>(whole) >= 0.5f));
+  }
+}
+
 }  // namespace
 
 void CopyToCompactRgb(const FrameView& f, bool bgr, uint8_t* dst) {
@@ -103,6 +113,10 @@ void OutputConverter::Read(const void* tensor, size_t pixels, int tensor_channel
   if (dtype_ == DType::kFloat32) {
     const float* src = static_cast<const float*>(tensor) + channel_offset;
     const float k = factor_;
+    if (tensor_channels == 3 && !bgr) {  // the common case: one RGB output tensor
+      FloatsToBytes(src, pixels * 3, k, frame);
+      return;
+    }
     auto convert = [k](float v) {
       float x = v * k;
       x = x > 0.0f ? x : 0.0f;  // also maps NaN to 0

@@ -4,11 +4,13 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <cstring>
 #include <memory>
 #include <mutex>
 
 #include "contract.h"
 #include "errors.h"
+#include "session.h"
 #include "upscaler.h"
 
 namespace py = pybind11;
@@ -102,6 +104,31 @@ class PyUpscaler {
   std::shared_ptr<mobilevsr::Upscaler> core_;
 };
 
+// The floor process() is measured against: LiteRtRunCompiledModel on a compiled model with inputs filled once, no
+// conversion, no streaming. Used by the benchmarks only.
+class BareRunLoop {
+ public:
+  BareRunLoop(const std::string& model_path, const std::string& litert_library, int num_threads) {
+    mobilevsr::SessionOptions options;
+    options.litert_library = litert_library;
+    options.accelerator = mobilevsr::Accelerator::kCpu;
+    options.num_threads = num_threads;
+    session_ = std::make_unique<mobilevsr::Session>(options, model_path);
+    for (size_t i = 0; i < session_->inputs().size(); ++i) {
+      const auto& info = session_->inputs()[i];
+      auto lock = session_->LockInput(i, kLiteRtTensorBufferLockModeWrite);
+      std::memset(lock.data(), 0, info.element_count() * (info.dtype == mobilevsr::DType::kFloat32 ? 4 : 1));
+    }
+  }
+  void Run() {
+    py::gil_scoped_release release;
+    session_->Run();
+  }
+
+ private:
+  std::unique_ptr<mobilevsr::Session> session_;
+};
+
 }  // namespace
 
 PYBIND11_MODULE(_core, m) {
@@ -129,6 +156,10 @@ PYBIND11_MODULE(_core, m) {
       .def("lookahead", &PyUpscaler::Lookahead)
       .def("closed", &PyUpscaler::Closed)
       .def("close", &PyUpscaler::Close);
+  py::class_<BareRunLoop>(m, "BareRunLoop")
+      .def(py::init<const std::string&, const std::string&, int>(), py::arg("model_path"), py::arg("litert_library"),
+           py::arg("num_threads"))
+      .def("run", &BareRunLoop::Run);
   m.def("validate_contract", [](const std::string& text) { mobilevsr::ParseContract(text); }, py::arg("contract_json"),
         "Validates a contract JSON document with the runtime's own validator; raises ValueError.");
   m.def("contract_schema", [] { return mobilevsr::ContractSchemaText(); });
