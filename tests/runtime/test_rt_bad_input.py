@@ -154,6 +154,19 @@ def test_invalid_contract_rejected_by_validator(rt, manifest, variant):
         rt.validate_contract(bad)
 
 
+def test_embedded_contract_with_invalid_utf8(rt, contract_models, tmp_path):
+    """A corrupted embedded contract (bytes that are not UTF-8) is a ValueError whose message names the contract."""
+    data = bytearray(contract_models["separate_bgr_int8"].read_bytes())
+    pos = data.index(b'"channel_order"') + 5
+    data[pos] = 0xD6  # "channel_or\xd6er": not valid UTF-8
+    path = tmp_path / "bad_utf8_contract.tflite"
+    path.write_bytes(bytes(data))
+    with pytest.raises(ValueError) as err:
+        rt.Upscaler(path, accelerator="cpu")
+    assert not isinstance(err.value, UnicodeDecodeError), f"message lost in decoding: {err.value}"
+    assert "contract" in str(err.value).lower()
+
+
 def test_valid_contract_accepted_by_validator(rt, manifest):
     for entry in manifest.values():
         if entry["contract"] is not None:

@@ -136,3 +136,21 @@ def test_pixel_range_argument_overrides(rt, fixture_dir, manifest, fixture_frame
         assert float(up.info["pixel_range"]) == other
         results, flushed = stream(up, fixture_frames)
     assert_frames_equal(results + flushed, want)
+
+
+def test_embedded_contract_is_used_and_argument_wins(rt, fixture_dir, manifest, fixture_frames, tmp_path):
+    """An embedded contract that differs from the layout convention is obeyed; a contract argument overrides it."""
+    from mobilevsr_rt.contract import embed_contract
+
+    entry = manifest["recurrent_int8"]
+    embedded = {**entry["contract"], "pixel_range": 1.0, "channel_order": "BGR"}
+    path = tmp_path / "recurrent_int8_range1_bgr.tflite"
+    path.write_bytes(embed_contract(fixture_dir / entry["file"], embedded))
+    with rt.Upscaler(path, accelerator="cpu", num_threads=THREADS) as up:
+        got_embedded = stream(up, fixture_frames)
+    with rt.Upscaler(path, accelerator="cpu", num_threads=THREADS, contract=entry["contract"]) as up:
+        got_argument = stream(up, fixture_frames)
+    assert_frames_equal(got_embedded[0] + got_embedded[1],
+                        run_clip(fixture_dir / entry["file"], embedded, fixture_frames, num_threads=THREADS))
+    assert_frames_equal(got_argument[0] + got_argument[1],
+                        run_clip(fixture_dir / entry["file"], entry["contract"], fixture_frames, num_threads=THREADS))

@@ -34,8 +34,8 @@ for path in sys.argv[2:]:
             up.flush()
         finally:
             up.close()
-    except (ValueError, RuntimeError) as exc:
-        outcome = type(exc).__name__
+    except (ValueError, RuntimeError) as exc:  # subclasses (e.g. UnicodeDecodeError) count as their base
+        outcome = "ValueError" if isinstance(exc, ValueError) else "RuntimeError"
     except BaseException as exc:  # anything else is a finding; report it rather than stop
         outcome = "UNEXPECTED " + type(exc).__name__ + ": " + str(exc)[:200].replace(chr(10), " ")
     print("END", path, outcome, flush=True)
@@ -66,14 +66,31 @@ def mutate(data: bytes, rng: np.random.Generator) -> tuple[str, bytes]:
     return str(kind), bytes(buf)
 
 
+def mutate_contract_json(data: bytes, rng: np.random.Generator) -> bytes:
+    """Flip 1-4 bytes inside the embedded contract's JSON document (structure of the flatbuffer untouched)."""
+    start = data.index(b'{"channel_order"')  # embed_contract writes sorted keys
+    end = data.index(b"}", data.rindex(b'"state"')) + 2
+    buf = bytearray(data)
+    for pos in rng.integers(start, end, int(rng.integers(1, 5))):
+        buf[pos] = int(rng.choice([ord(c) for c in '{}[]":,0123456789-xe ']) if rng.random() < 0.7 else
+                       rng.integers(0, 256))
+    return bytes(buf)
+
+
 @pytest.mark.slow
-def test_mutated_models_never_crash(rt, fixture_dir, manifest, fixture_frames, tmp_path: Path):
+def test_mutated_models_never_crash(rt, fixture_dir, manifest, contract_models, fixture_frames, tmp_path: Path):
     rng = np.random.default_rng(SEED)
     files, kinds = [], {}
-    for base, count in (("recurrent_int8", 140), ("single_fp32", 70)):
-        data = (fixture_dir / manifest[base]["file"]).read_bytes()
+    bases = {"recurrent_int8": (fixture_dir / manifest["recurrent_int8"]["file"]).read_bytes(),
+             "single_fp32": (fixture_dir / manifest["single_fp32"]["file"]).read_bytes(),
+             "separate_bgr_int8_contract": contract_models["separate_bgr_int8"].read_bytes()}
+    for base, count in (("recurrent_int8", 130), ("single_fp32", 60), ("separate_bgr_int8_contract", 60)):
+        data = bases[base]
         for i in range(count):
-            kind, mutated = mutate(data, rng)
+            if base.endswith("_contract") and i % 2 == 0:  # half of them hit the embedded contract's JSON text
+                kind, mutated = "contract_json", mutate_contract_json(data, rng)
+            else:
+                kind, mutated = mutate(data, rng)
             path = tmp_path / f"{base}_{i:03d}_{kind}.tflite"
             path.write_bytes(mutated)
             files.append(str(path))
