@@ -23,9 +23,9 @@ def _layout(channels: int) -> TemporalLayout:
     return TemporalLayout(offsets=(-1, 0), state_channels=(channels,))
 
 
-@register("mobilerrn_16", paper=_PAPER, layout=_layout(16), channels=16)
-@register("mobilerrn_32", paper=_PAPER, layout=_layout(32), channels=32)
 @register("mobilerrn_64", paper=_PAPER, layout=_layout(64), channels=64)
+@register("mobilerrn_32", paper=_PAPER, layout=_layout(32), channels=32)
+@register("mobilerrn_16", paper=_PAPER, layout=_layout(16), channels=16)
 def build_mobilerrn(frame_size: tuple[int, int], batch_size: int | None, name: str = "mobilerrn",
                     channels: int = 16, blocks: int = 5, scale: int = 4) -> keras.Model:
     """MobileRRN with a ``channels``-wide hidden state and ``blocks`` residual blocks."""

@@ -79,7 +79,7 @@ def _spec(name: str) -> ModelSpec:
 
 
 def list_models() -> list[str]:
-    """Registered model names, in registration order (families grouped)."""
+    """Registered model names in registration order (grouped by family)."""
     return list(_REGISTRY)
 
 
@@ -189,11 +189,12 @@ def describe_model(name: str, frame_size: tuple[int, int] = (180, 320)) -> dict:
     return info
 
 
-def format_zoo_table(frame_size: tuple[int, int] = (180, 320)) -> str:
-    """A plain-text table of every registered model: name, params, GMACs per frame at ``frame_size``, layout."""
+def format_zoo_table(frame_size: tuple[int, int] = (180, 320), names: list[str] | None = None) -> str:
+    """A plain-text table of the registered models (all, or ``names``): name, params, GMACs per frame at
+    ``frame_size``, temporal layout and paper. Builds every listed model once, so the full zoo takes a while."""
     header = f"{'model':<16} {'params':>9} {'GMACs':>8}  {'offsets':<11} {'states':<9} paper"
     lines = [f"LR frame size {frame_size[0]}x{frame_size[1]} (H x W), x4 output", header, "-" * len(header)]
-    for name in list_models():
+    for name in names if names is not None else list_models():
         info = describe_model(name, frame_size)
         layout = info["layout"]
         offsets = ",".join(str(o) for o in layout["offsets"])

@@ -52,8 +52,8 @@ def _rlfb(x: tf.Tensor, frame_size: tuple[int, int], esa_channels: int, name: st
     return _esa(y, frame_size, esa_channels, f"{name}_esa")
 
 
-@register("rlfn", paper=_PAPER, channels=52, blocks=6)
 @register("rlfn_s", paper=_PAPER, channels=48, blocks=4)
+@register("rlfn", paper=_PAPER, channels=52, blocks=6)
 def build_rlfn(frame_size: tuple[int, int], batch_size: int | None, name: str = "rlfn", channels: int = 52,
                blocks: int = 6, esa_channels: int = 16, scale: int = 4) -> keras.Model:
     """RLFN (Kong et al. 2022) with ``blocks`` RLFBs of ``channels`` features."""

@@ -33,9 +33,9 @@ def _conv3(x: tf.Tensor, filters: int, blueprint: bool, name: str) -> tf.Tensor:
     return bsconv(x, filters, 3, name=name) if blueprint else conv(x, filters, name=name)
 
 
-@register("vapsr", paper=_PAPER)
-@register("vapsr_bsconv", paper=_PAPER, blueprint=True, kernel=3)
 @register("vapsr_lite", paper=_PAPER, blueprint=True, kernel=3, channels=32, atten_channels=32, blocks=6)
+@register("vapsr_bsconv", paper=_PAPER, blueprint=True, kernel=3)
+@register("vapsr", paper=_PAPER)
 def build_vapsr(frame_size: tuple[int, int], batch_size: int | None, name: str = "vapsr", channels: int = 48,
                 atten_channels: int = 64, blocks: int = 21, kernel: int = 5, dilation: int = 3,
                 blueprint: bool = False, scale: int = 4) -> keras.Model:
