@@ -83,6 +83,13 @@ def test_model_follows_conventions(name: str) -> None:
     assert hr.std() > 0.0  # not a constant: the clip must not swallow everything
     for state in outputs[1:]:
         assert np.isfinite(state.numpy()).all()
+    # Every state input must reach the HR output (a state the graph ignores would silently break recurrence).
+    for i in range(len(layout.state_channels)):
+        inputs = random_inputs(model, 2)
+        changed = [x.copy() for x in inputs]
+        changed[1 + i] = changed[1 + i] + 1.0
+        before, after = model(inputs)[0].numpy(), model(changed)[0].numpy()
+        assert np.abs(before - after).max() > 0.0, f"state_{i} does not influence hr"
 
     # Weights must not depend on the frame size (the exporter rebuilds at the deploy size and copies them).
     other = build_model(name, (20, 24), batch_size=1)
@@ -171,6 +178,23 @@ def test_describe_model_and_zoo_table() -> None:
     assert rows["elsr"][1] == f"{info['params']:,}"
     assert float(rows["elsr"][2]) == pytest.approx(info["macs"] / 1e9, abs=1e-3)
     assert rows["mobilerrn_16"][3:5] == ["-1,0", "16"]
+
+
+def test_save_and_load_round_trip_with_custom_layers(tmp_path: Path) -> None:
+    model = build_model("swat_3", FRAME)  # uses ChannelSlice and DepthToSpace
+    path = tmp_path / "swat_3.keras"
+    model.save(path)
+    loaded = keras.models.load_model(path)
+    inputs = [np.clip(x, 0.0, 1.0) for x in random_inputs(model, 1)]
+    for want, got in zip(model(inputs), loaded(inputs), strict=True):
+        np.testing.assert_array_equal(want.numpy(), got.numpy())
+
+
+def test_swat_2_differs_from_swat_3_only_by_the_channel_shuffle() -> None:
+    swat_2, swat_3 = build_model("swat_2", FRAME), build_model("swat_3", FRAME)
+    assert count_params(swat_2) == count_params(swat_3)
+    assert "block1_merge" in {layer.name for layer in swat_2.layers}
+    assert "block1_shuffle" in {layer.name for layer in swat_3.layers}
 
 
 def test_registry_rejects_duplicates_unknown_names_and_layout_breaking_overrides() -> None:

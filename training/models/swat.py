@@ -48,7 +48,7 @@ from .registry import TemporalLayout, register
 
 layers = keras.layers
 
-_PAPER = ("mobilevsr SWAT (ours): sliding window + recurrent state after Lian & Peng 2022 (SWRN), VAB attention "
+_PAPER = ("mobilevsr SWAT (ours), sliding window + recurrent state after Lian & Peng 2022 (SWRN), VAB attention "
           "after Zhou et al. 2022 (VAPSR), partial conv after Chen et al. 2023 (FasterNet)")
 
 
