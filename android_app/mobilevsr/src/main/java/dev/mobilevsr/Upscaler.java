@@ -1,0 +1,262 @@
+package dev.mobilevsr;
+
+import java.io.FileNotFoundException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * Streaming x4 video super-resolution of RGB frames with a .tflite model: the Java face of the mobilevsr C++ core,
+ * mirroring the Python {@code mobilevsr_rt.Upscaler}. Feed LR frames with {@link #process}; HR frames come back one
+ * per input, in order ({@code null} while the model's lookahead fills); {@link #flush} ends the clip.
+ *
+ * <pre>{@code
+ * try (Upscaler up = new Upscaler(modelPath, Accelerator.AUTO)) {
+ *     for (Frame lr : clip) {
+ *         Frame hr = up.process(lr);
+ *         if (hr != null) show(hr);
+ *     }
+ *     for (Frame hr : up.flush()) show(hr);
+ * }
+ * }</pre>
+ *
+ * <p>The model is driven by its embedded contract (docs/model-contract.md), by a recognised public layout, or by
+ * {@link Options#contract}. Errors: {@link IllegalArgumentException} for a bad frame, contract or model file,
+ * {@link FileNotFoundException} for a missing model, {@link IllegalStateException} for run-time failures (LiteRT,
+ * a missing accelerator) and for any call after {@link #close}.
+ *
+ * <p>The LiteRT runtime (libLiteRt.so and its GPU accelerator plugin) is loaded from {@link Options#litertLibrary},
+ * else {@link #setDefaultLiteRtLibrary}, else the {@code mobilevsr.litert.library} system property, else the
+ * {@code MOBILEVSR_LITERT_LIBRARY} environment variable; on Android the app passes its
+ * {@code applicationInfo.nativeLibraryDir}.
+ *
+ * <p>Thread safety: all methods may be called from any thread; calls on one upscaler run one at a time. {@link #close}
+ * waits for a call in flight, then frees the native model; it is idempotent. An upscaler that is never closed keeps
+ * its native memory until the process ends, so use try-with-resources or close it in onDestroy.
+ */
+public final class Upscaler implements AutoCloseable {
+    static {
+        System.loadLibrary("mobilevsr_jni");
+    }
+
+    /** System property naming libLiteRt.so or its folder. */
+    public static final String LITERT_PROPERTY = "mobilevsr.litert.library";
+    /** Environment variable naming libLiteRt.so or its folder (the Python face reads the same one). */
+    public static final String LITERT_ENVIRONMENT = "MOBILEVSR_LITERT_LIBRARY";
+
+    private static volatile String defaultLiteRtLibrary;
+
+    /** Construction options beyond the model path; every field has a default. */
+    public static final class Options {
+        private Accelerator accelerator = Accelerator.AUTO;
+        private int numThreads;
+        private String litertLibrary;
+        private String contract;
+        private double pixelRange = Double.NaN;
+        private boolean verbose;
+
+        /** Where the model runs (default AUTO). */
+        public Options accelerator(Accelerator value) {
+            if (value == null) {
+                throw new IllegalArgumentException("accelerator is null");
+            }
+            accelerator = value;
+            return this;
+        }
+
+        /** CPU threads (default 0: LiteRT decides). */
+        public Options numThreads(int value) {
+            if (value < 0) {
+                throw new IllegalArgumentException("numThreads must be positive (or 0 for LiteRT's choice), got "
+                        + value);
+            }
+            numThreads = value;
+            return this;
+        }
+
+        /** Path of libLiteRt.so or of the folder holding it and its GPU accelerator plugin. */
+        public Options litertLibrary(String value) {
+            litertLibrary = value;
+            return this;
+        }
+
+        /** A model contract (JSON text) used instead of the model's own. */
+        public Options contract(String json) {
+            contract = json;
+            return this;
+        }
+
+        /** 1.0 or 255.0: overrides the contract's pixel range. */
+        public Options pixelRange(double value) {
+            pixelRange = value;
+            return this;
+        }
+
+        /** Show LiteRT's INFO logging. */
+        public Options verbose(boolean value) {
+            verbose = value;
+            return this;
+        }
+    }
+
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private long handle;  // the native core object; 0 once closed. Guarded by lock.
+
+    /** An upscaler on the accelerator AUTO picks. */
+    public Upscaler(String modelPath) throws FileNotFoundException {
+        this(modelPath, new Options());
+    }
+
+    /** An upscaler on {@code accelerator}. */
+    public Upscaler(String modelPath, Accelerator accelerator) throws FileNotFoundException {
+        this(modelPath, new Options().accelerator(accelerator));
+    }
+
+    /**
+     * Reads and compiles the model.
+     *
+     * @throws FileNotFoundException if the model file does not exist.
+     * @throws IllegalArgumentException if it is not a usable model or the contract is invalid.
+     * @throws IllegalStateException if LiteRT or the requested accelerator cannot be loaded.
+     */
+    public Upscaler(String modelPath, Options options) throws FileNotFoundException {
+        if (modelPath == null) {
+            throw new IllegalArgumentException("modelPath is null");
+        }
+        handle = nativeCreate(modelPath, resolveLiteRtLibrary(options.litertLibrary), options.accelerator.coreName(),
+                options.numThreads, options.contract == null ? "" : options.contract, options.pixelRange,
+                options.verbose);
+    }
+
+    /** The LiteRT library every upscaler without {@link Options#litertLibrary} uses (Android: nativeLibraryDir). */
+    public static void setDefaultLiteRtLibrary(String path) {
+        defaultLiteRtLibrary = path;
+    }
+
+    /**
+     * Feeds one LR frame; returns the next HR frame (RGB, scale times the size) or null while the lookahead fills.
+     *
+     * @throws IllegalArgumentException if the frame is null or its size differs from the clip's earlier frames.
+     */
+    public Frame process(Frame frame) {
+        if (frame == null) {
+            throw new IllegalArgumentException("frame is null");
+        }
+        lock.readLock().lock();
+        try {
+            return nativeProcess(openHandle(), frame.pixels(), frame.width(), frame.height(), frame.channels());
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Ends the clip: returns the HR frames still held back for lookahead. The next frame starts a new clip. */
+    public List<Frame> flush() {
+        lock.readLock().lock();
+        try {
+            return Arrays.asList(nativeFlush(openHandle()));
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Starts a new clip: drops held frames and zeroes the recurrent state (a new frame size is allowed). */
+    public void reset() {
+        lock.readLock().lock();
+        try {
+            nativeReset(openHandle());
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Accelerator used, fallback reason, layout, scale, lookahead, and the full info JSON. */
+    public UpscalerInfo info() {
+        lock.readLock().lock();
+        try {
+            return nativeInfo(openHandle());
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Number of frames {@link #process} returns null for at the start of a clip. */
+    public int lookahead() {
+        lock.readLock().lock();
+        try {
+            return nativeLookahead(openHandle());
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Whether {@link #close} was called. */
+    public boolean isClosed() {
+        lock.readLock().lock();
+        try {
+            return handle == 0;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Releases the model and its buffers; later calls throw IllegalStateException. Closing twice is fine. */
+    @Override
+    public void close() {
+        lock.writeLock().lock();
+        try {
+            if (handle != 0) {
+                long doomed = handle;
+                handle = 0;
+                nativeDestroy(doomed);
+            }
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    @Override
+    public String toString() {
+        if (isClosed()) {
+            return "Upscaler(closed)";
+        }
+        UpscalerInfo info = info();
+        return "Upscaler(layout=" + info.layout + ", accelerator=" + info.accelerator + ", scale=" + info.scale + ")";
+    }
+
+    private long openHandle() {
+        if (handle == 0) {
+            throw new IllegalStateException("this Upscaler is closed");
+        }
+        return handle;
+    }
+
+    private static String resolveLiteRtLibrary(String explicit) {
+        String[] candidates = {explicit, defaultLiteRtLibrary, System.getProperty(LITERT_PROPERTY),
+            System.getenv(LITERT_ENVIRONMENT)};
+        for (String candidate : candidates) {
+            if (candidate != null && !candidate.isEmpty()) {
+                return candidate;
+            }
+        }
+        throw new IllegalStateException("no LiteRT library: pass Options.litertLibrary, call "
+                + "Upscaler.setDefaultLiteRtLibrary, or set -D" + LITERT_PROPERTY + " or $" + LITERT_ENVIRONMENT
+                + " to libLiteRt.so or its folder (Android: applicationInfo.nativeLibraryDir)");
+    }
+
+    private static native long nativeCreate(String modelPath, String litertLibrary, String accelerator,
+                                            int numThreads, String contractJson, double pixelRange, boolean verbose)
+            throws FileNotFoundException;
+
+    private static native void nativeDestroy(long handle);
+
+    private static native Frame nativeProcess(long handle, byte[] pixels, int width, int height, int channels);
+
+    private static native Frame[] nativeFlush(long handle);
+
+    private static native void nativeReset(long handle);
+
+    private static native UpscalerInfo nativeInfo(long handle);
+
+    private static native int nativeLookahead(long handle);
+}

@@ -1,0 +1,166 @@
+import dev.mobilevsr.Accelerator;
+import dev.mobilevsr.Frame;
+import dev.mobilevsr.Upscaler;
+import dev.mobilevsr.UpscalerInfo;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Host-JVM driver of the Java API for tests/android: runs one scenario and writes what happened (frames as raw RGB
+ * files, outcomes as "key<TAB>value" lines); the pytest side makes every assertion.
+ *
+ * <pre>
+ * stream MODEL THREADS ACCELERATOR IN_DIR COUNT WIDTH HEIGHT OUT_DIR   feed IN_DIR/NNNN.rgb, flush, write OUT_DIR
+ * errors MODEL IN_FRAME WIDTH HEIGHT                                   error mapping and close semantics
+ * </pre>
+ * The LiteRT library comes from -Dmobilevsr.litert.library, as an app would set it.
+ */
+public final class HostDriver {
+    private HostDriver() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        switch (args[0]) {
+            case "stream":
+                stream(args);
+                break;
+            case "errors":
+                errors(args);
+                break;
+            default:
+                throw new IllegalArgumentException("unknown scenario " + args[0]);
+        }
+    }
+
+    private static void stream(String[] args) throws IOException {
+        String model = args[1];
+        int threads = Integer.parseInt(args[2]);
+        Accelerator accelerator = Accelerator.valueOf(args[3]);
+        Path in = Paths.get(args[4]);
+        int count = Integer.parseInt(args[5]);
+        int width = Integer.parseInt(args[6]);
+        int height = Integer.parseInt(args[7]);
+        Path out = Paths.get(args[8]);
+        List<String> log = new ArrayList<>();
+        try (Upscaler up = new Upscaler(model, new Upscaler.Options().accelerator(accelerator).numThreads(threads))) {
+            UpscalerInfo info = up.info();
+            Files.write(out.resolve("info.json"), info.json.getBytes(StandardCharsets.UTF_8));
+            log.add("accelerator\t" + info.accelerator);
+            log.add("layout\t" + info.layout);
+            log.add("scale\t" + info.scale);
+            log.add("lookahead\t" + info.lookahead + "\t" + up.lookahead());
+            log.add("model_frame\t" + info.modelFrameHeight + "x" + info.modelFrameWidth);
+            int written = 0;
+            for (int i = 0; i < count; i++) {
+                byte[] pixels = Files.readAllBytes(in.resolve(String.format("%04d.rgb", i)));
+                Frame hr = up.process(Frame.rgb(pixels, width, height));
+                log.add("process\t" + i + "\t" + (hr == null ? "null" : hr.width() + "x" + hr.height() + "x"
+                        + hr.channels()));
+                if (hr != null) {
+                    Files.write(out.resolve(String.format("hr_%04d.rgb", written++)), hr.pixels());
+                }
+            }
+            List<Frame> rest = up.flush();
+            log.add("flush\t" + rest.size());
+            for (Frame hr : rest) {
+                Files.write(out.resolve(String.format("hr_%04d.rgb", written++)), hr.pixels());
+            }
+        }
+        Files.write(out.resolve("log.tsv"), log, StandardCharsets.UTF_8);
+    }
+
+    /** Runs `call` and prints the outcome: "ok", or the exception's class and message. */
+    private static void report(String key, ThrowingCall call) {
+        String outcome;
+        try {
+            outcome = "ok\t" + call.run();
+        } catch (Throwable e) {
+            outcome = e.getClass().getName() + "\t" + String.valueOf(e.getMessage()).replace('\n', ' ');
+        }
+        System.out.println(key + "\t" + outcome);
+    }
+
+    private interface ThrowingCall {
+        Object run() throws Exception;
+    }
+
+    private static void errors(String[] args) throws Exception {
+        String model = args[1];
+        byte[] pixels = Files.readAllBytes(Paths.get(args[2]));
+        int width = Integer.parseInt(args[3]);
+        int height = Integer.parseInt(args[4]);
+        Upscaler.Options cpu = new Upscaler.Options().accelerator(Accelerator.CPU).numThreads(2);
+
+        report("missing_model", () -> new Upscaler(model + ".missing", cpu));
+        report("not_a_model", () -> new Upscaler(args[2], cpu));  // the raw frame file is no .tflite
+        report("bad_contract", () -> new Upscaler(model, new Upscaler.Options().accelerator(Accelerator.CPU)
+                .contract("{\"contract_version\": 1}")));
+        report("bad_litert", () -> new Upscaler(model, new Upscaler.Options().accelerator(Accelerator.CPU)
+                .litertLibrary("/nonexistent/libLiteRt.so")));
+        report("short_pixels", () -> Frame.rgb(new byte[10], width, height));
+        report("two_channels", () -> new Frame(new byte[width * height * 2], width, height, 2));
+
+        Upscaler up = new Upscaler(model, cpu);
+        report("null_frame", () -> up.process(null));
+        report("first_frame", () -> describe(up.process(Frame.rgb(pixels, width, height))));
+        // A different size mid-clip (the core's check), then a clean restart after reset().
+        report("size_changed", () -> up.process(Frame.rgb(new byte[(width / 2) * height * 3], width / 2, height)));
+        report("reset", () -> {
+            up.reset();
+            return "done";
+        });
+        report("after_reset", () -> describe(up.process(Frame.rgb(pixels, width, height))));
+        report("flush", () -> up.flush().size());
+        report("closed_before", up::isClosed);
+        up.close();
+        report("closed_after", up::isClosed);
+        report("close_again", () -> {
+            up.close();
+            return "done";
+        });
+        report("process_after_close", () -> up.process(Frame.rgb(pixels, width, height)));
+        report("flush_after_close", up::flush);
+        report("reset_after_close", () -> {
+            up.reset();
+            return "done";
+        });
+        report("info_after_close", up::info);
+        report("lookahead_after_close", up::lookahead);
+
+        // close() from another thread while process() runs: the call in flight finishes, later calls see "closed".
+        Upscaler shared = new Upscaler(model, cpu);
+        CountDownLatch started = new CountDownLatch(1);
+        AtomicReference<String> worker = new AtomicReference<>("none");
+        Thread thread = new Thread(() -> {
+            List<String> outcomes = new ArrayList<>();
+            try {
+                for (int i = 0; i < 6; i++) {
+                    started.countDown();
+                    Frame hr = shared.process(Frame.rgb(pixels, width, height));
+                    outcomes.add(describe(hr));
+                }
+            } catch (IllegalStateException e) {
+                outcomes.add("IllegalStateException:" + e.getMessage());
+            }
+            worker.set(String.join(",", outcomes));
+        });
+        thread.start();
+        started.await();
+        shared.close();
+        thread.join();
+        System.out.println("concurrent_close\tok\t" + worker.get());
+        report("concurrent_closed", shared::isClosed);
+    }
+
+    private static String describe(Frame frame) {
+        return frame == null ? "null" : frame.width() + "x" + frame.height() + "x" + frame.channels();
+    }
+}
