@@ -333,7 +333,29 @@ std::string Json::Dump() const {
   return out;
 }
 
-Json ParseJson(std::string_view text) { return Parser(text).ParseDocument(); }
+namespace {
+
+// Position of the first byte that breaks UTF-8, or npos. JSON text must be UTF-8 (RFC 8259).
+size_t FirstInvalidUtf8(std::string_view text) {
+  size_t i = 0;
+  while (i < text.size()) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    const size_t length = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    if (length == 0 || i + length > text.size()) return i;
+    for (size_t k = 1; k < length; ++k)
+      if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return i;
+    i += length;
+  }
+  return std::string_view::npos;
+}
+
+}  // namespace
+
+Json ParseJson(std::string_view text) {
+  if (const size_t bad = FirstInvalidUtf8(text); bad != std::string_view::npos)
+    throw InvalidArgument("invalid JSON: byte " + std::to_string(bad) + " is not valid UTF-8");
+  return Parser(text).ParseDocument();
+}
 
 std::string JsonTypeName(const Json& value) {
   switch (value.type()) {

@@ -142,6 +142,25 @@ void OutputConverter::Read(const void* tensor, size_t pixels, int tensor_channel
   }
 }
 
+void OutputConverter::ReadRegion(const void* tensor, int tensor_width, int tensor_channels, int channel_offset,
+                                 int y0, int y1, int x0, int x1, bool bgr, uint8_t* frame, int frame_width, int dst_y,
+                                 int dst_x) const {
+  const size_t element_size = dtype_ == DType::kFloat32 ? 4 : 1;
+  if (x0 == 0 && x1 == tensor_width && frame_width == tensor_width && dst_x == 0) {  // whole rows: one flat pass
+    const void* first = static_cast<const uint8_t*>(tensor) +
+                        static_cast<size_t>(y0) * tensor_width * tensor_channels * element_size;
+    Read(first, static_cast<size_t>(y1 - y0) * tensor_width, tensor_channels, channel_offset, bgr,
+         frame + static_cast<size_t>(dst_y) * frame_width * 3);
+    return;
+  }
+  for (int y = y0; y < y1; ++y) {
+    const size_t src_offset = (static_cast<size_t>(y) * tensor_width + x0) * tensor_channels;
+    const void* row = static_cast<const uint8_t*>(tensor) + src_offset * element_size;
+    uint8_t* dst = frame + (static_cast<size_t>(dst_y + y - y0) * frame_width + dst_x) * 3;
+    Read(row, static_cast<size_t>(x1 - x0), tensor_channels, channel_offset, bgr, dst);
+  }
+}
+
 StateRequantizer::StateRequantizer(const TensorInfo& from, const TensorInfo& to) {
   if (!from.quantized || !to.quantized || from.dtype == DType::kFloat32 || to.dtype == DType::kFloat32)
     throw InvalidArgument("state pair " + from.name + " -> " + to.name +

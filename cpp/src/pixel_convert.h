@@ -43,6 +43,10 @@ class OutputConverter {
   OutputConverter(const TensorInfo& tensor, double pixel_range);
   // Reads channels [channel_offset, channel_offset+3) of an NHWC tensor into a compact HxWx3 frame.
   void Read(const void* tensor, size_t pixels, int tensor_channels, int channel_offset, bool bgr, uint8_t* frame) const;
+  // Reads rows [y0, y1) x columns [x0, x1) of a tensor `tensor_width` pixels wide into a compact frame
+  // `frame_width` pixels wide, at (dst_y, dst_x).
+  void ReadRegion(const void* tensor, int tensor_width, int tensor_channels, int channel_offset, int y0, int y1,
+                  int x0, int x1, bool bgr, uint8_t* frame, int frame_width, int dst_y, int dst_x) const;
 
  private:
   DType dtype_;

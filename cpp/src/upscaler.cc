@@ -54,6 +54,12 @@ Upscaler::Upscaler(const std::string& model_path, const UpscalerOptions& options
       throw InvalidArgument("pixel_range must be 1.0 or 255.0");
     contract_.pixel_range = *options.pixel_range;
   }
+  if (options.tile_overlap < 0) throw InvalidArgument("tile_overlap must be >= 0");
+  tile_overlap_ = options.tile_overlap;
+  allow_transpose_ = options.allow_transpose;
+  if (options.fit != "auto" && options.fit != "resize" && options.fit != "tile")
+    throw InvalidArgument("fit must be \"auto\", \"resize\" or \"tile\", not \"" + options.fit + "\"");
+  fit_ = options.fit;
   BindContract();
 }
 
@@ -95,6 +101,8 @@ void Upscaler::BindContract() {
   bind_group(contract_.frame_outputs, false, &output_slots_);
 
   const TensorInfo& first_in = inputs[input_slots_[0].tensor];
+  native_height_ = first_in.height();
+  native_width_ = first_in.width();
   for (const auto& slot : input_slots_)
     if (inputs[slot.tensor].height() != first_in.height() || inputs[slot.tensor].width() != first_in.width())
       throw InvalidArgument("all frame inputs must have the same height and width");
@@ -161,33 +169,69 @@ void Upscaler::CheckFrame(const FrameView& frame) const {
                           std::to_string(frame.width) + "; call reset() or flush() to start a new clip");
 }
 
-void Upscaler::StartClip(int height, int width) {
+TilePlan Upscaler::ChoosePlan(int height, int width) {
   const auto& inputs = session_->inputs();
   const TensorInfo& frame_tensor = inputs[input_slots_[0].tensor];
-  if (frame_tensor.height() != height || frame_tensor.width() != width) {
+  auto resize_to = [&](int h, int w) {
     std::vector<std::vector<int>> shapes;
     for (const auto& t : inputs) {
       if (t.height() != frame_tensor.height() || t.width() != frame_tensor.width())
-        throw InvalidArgument("cannot adapt the model to " + std::to_string(height) + "x" + std::to_string(width) +
-                              " frames: input " + t.name + " does not share the frame's height and width");
-      shapes.push_back({1, height, width, t.channels()});
+        throw InvalidArgument("input " + t.name + " does not share the frame's height and width");
+      shapes.push_back({1, h, w, t.channels()});
     }
-    try {
-      session_->Resize(shapes);
-    } catch (const InvalidArgument& e) {
-      throw InvalidArgument("the model takes " + std::to_string(frame_tensor.height()) + "x" +
-                            std::to_string(frame_tensor.width()) + " frames and cannot be resized to " +
-                            std::to_string(height) + "x" + std::to_string(width) + ": " + e.what());
-    }
+    session_->Resize(shapes);
     for (const auto& slot : output_slots_) {
       const TensorInfo& out = session_->outputs()[slot.tensor];
-      if (out.height() != contract_.scale * height || out.width() != contract_.scale * width) {
-        throw InvalidArgument("after resizing to " + std::to_string(height) + "x" + std::to_string(width) + " the output " +
-                              out.name + " is " + std::to_string(out.height()) + "x" + std::to_string(out.width()) +
-                              ", not a x" + std::to_string(contract_.scale) + " upscale");
-      }
+      if (out.height() != contract_.scale * h || out.width() != contract_.scale * w)
+        throw InvalidArgument("after resizing, output " + out.name + " is " + std::to_string(out.height()) + "x" +
+                              std::to_string(out.width()) + ", not a x" + std::to_string(contract_.scale) + " upscale");
     }
-    PlanStateLinks();
+  };
+  resize_error_.clear();
+  if (frame_tensor.height() == height && frame_tensor.width() == width) {
+    TilePlan plan = PlanTiles(height, width, height, width, 0, false);
+    if (height != native_height_ || width != native_width_) plan.strategy = "resize";
+    return plan;
+  }
+  // Resize when the graph really allows it: try it, don't guess.
+  if (fit_ != "tile") {
+    try {
+      resize_to(height, width);
+      TilePlan plan = PlanTiles(height, width, height, width, 0, false);
+      plan.strategy = height == native_height_ && width == native_width_ ? "native" : "resize";
+      return plan;
+    } catch (const InvalidArgument& e) {
+      resize_error_ = e.what();
+      if (fit_ == "resize")
+        throw InvalidArgument("the model takes " + std::to_string(native_height_) + "x" +
+                              std::to_string(native_width_) + " frames and cannot be resized to " +
+                              std::to_string(height) + "x" + std::to_string(width) + " (fit=\"resize\"): " +
+                              resize_error_);
+    }
+  }
+  if (session_->inputs()[input_slots_[0].tensor].height() != native_height_ ||
+      session_->inputs()[input_slots_[0].tensor].width() != native_width_)
+    resize_to(native_height_, native_width_);
+  // Pad or tile at the model's own size, in whichever orientation needs fewer model runs (then less padding).
+  TilePlan best = PlanTiles(height, width, native_height_, native_width_, tile_overlap_, false);
+  if (allow_transpose_ && height != width) {
+    TilePlan flipped = PlanTiles(width, height, native_height_, native_width_, tile_overlap_, true);
+    if (flipped.tiles.size() < best.tiles.size()) best = flipped;
+  }
+  return best;
+}
+
+void Upscaler::StartClip(int height, int width) {
+  plan_ = ChoosePlan(height, width);
+  PlanStateLinks();
+  tile_states_.clear();
+  if (plan_.tiles.size() > 1) {
+    tile_states_.resize(plan_.tiles.size());
+    for (auto& per_tile : tile_states_)
+      for (const auto& link : states_) {
+        const TensorInfo& in = session_->inputs()[link.input];
+        per_tile.emplace_back(in.element_count() * (in.dtype == DType::kFloat32 ? 4 : 1));
+      }
   }
   clip_height_ = height;
   clip_width_ = width;
@@ -195,17 +239,14 @@ void Upscaler::StartClip(int height, int width) {
 }
 
 void Upscaler::ZeroStates() {
-  for (const auto& link : states_) {
-    const TensorInfo& in = session_->inputs()[link.input];
-    auto lock = session_->LockInput(link.input, kLiteRtTensorBufferLockModeWrite);
-    if (in.dtype == DType::kFloat32) {
-      std::fill_n(static_cast<float*>(lock.data()), in.element_count(), 0.0f);
-    } else {
-      // Real zero is the zero point.
-      const auto zero = static_cast<uint8_t>(static_cast<int8_t>(in.quantized ? in.quantization.zero_point : 0));
-      std::memset(lock.data(), in.dtype == DType::kUInt8 ? static_cast<uint8_t>(in.quantization.zero_point) : zero,
-                  in.element_count());
-    }
+  // Real zero: 0.0f, or the zero point of a quantized state.
+  for (size_t l = 0; l < states_.size(); ++l) {
+    const TensorInfo& in = session_->inputs()[states_[l].input];
+    const auto zero_byte = static_cast<uint8_t>(in.quantized ? (in.quantization.zero_point & 0xFF) : 0);
+    auto lock = session_->LockInput(states_[l].input, kLiteRtTensorBufferLockModeWrite);
+    const size_t bytes = in.element_count() * (in.dtype == DType::kFloat32 ? 4 : 1);
+    std::memset(lock.data(), in.dtype == DType::kFloat32 ? 0 : zero_byte, bytes);
+    for (auto& per_tile : tile_states_) std::memset(per_tile[l].data(), in.dtype == DType::kFloat32 ? 0 : zero_byte, bytes);
   }
 }
 
@@ -214,35 +255,53 @@ const std::vector<uint8_t>& Upscaler::HistoryFrame(long index) const {
   return history_[static_cast<size_t>(index - history_base_)];
 }
 
-void Upscaler::RunAnchor(long anchor, bool flushing) {
+void Upscaler::WriteTileInputs(long anchor, const Tile& tile) {
   const auto& inputs = session_->inputs();
-  const auto& outputs = session_->outputs();
-  const size_t pixels = static_cast<size_t>(clip_height_) * clip_width_;
   const auto& offsets = contract_.frame_inputs.offsets;
-  // One lock per input tensor; every offset stored in it is written under that lock.
+  const int th = plan_.tile_height, tw = plan_.tile_width, fh = plan_.frame_height, fw = plan_.frame_width;
+  const size_t pixels = static_cast<size_t>(th) * tw;
   for (size_t t = 0; t < inputs.size(); ++t) {
     if (!input_converters_[t]) continue;
-    auto lock = session_->LockInput(t, kLiteRtTensorBufferLockModeWrite);
+    auto lock = session_->LockInput(t, kLiteRtTensorBufferLockModeWrite);  // every offset stored in it, one lock
     for (size_t k = 0; k < input_slots_.size(); ++k) {
       if (input_slots_[k].tensor != t) continue;
-      input_converters_[t]->Write(HistoryFrame(anchor + offsets[k]).data(), pixels, lock.data(),
-                                  inputs[t].channels(), input_slots_[k].channel_offset);
+      const uint8_t* frame = HistoryFrame(anchor + offsets[k]).data();
+      if (!plan_.whole_frame()) {
+        // Crop the tile; past the frame's edge, repeat the edge pixels.
+        tile_scratch_.resize(pixels * 3);
+        for (int y = 0; y < th; ++y) {
+          const uint8_t* src_row = frame + static_cast<size_t>(std::min(tile.y0 + y, fh - 1)) * fw * 3;
+          uint8_t* dst = tile_scratch_.data() + static_cast<size_t>(y) * tw * 3;
+          const int inside = std::max(0, std::min(tw, fw - tile.x0));
+          std::memcpy(dst, src_row + static_cast<size_t>(tile.x0) * 3, static_cast<size_t>(inside) * 3);
+          for (int x = inside; x < tw; ++x) std::memcpy(dst + x * 3, src_row + (fw - 1) * 3, 3);
+        }
+        frame = tile_scratch_.data();
+      }
+      input_converters_[t]->Write(frame, pixels, lock.data(), inputs[t].channels(), input_slots_[k].channel_offset);
     }
   }
-  session_->Run();
-  const int out_h = contract_.scale * clip_height_, out_w = contract_.scale * clip_width_;
-  for (size_t p = 0; p < output_slots_.size(); ++p) {
-    if (anchor + static_cast<long>(p) >= received_) break;  // past the clip's end (flush of a chunked model)
-    const FrameSlot& slot = output_slots_[p];
-    HrFrame frame;
-    frame.height = out_h;
-    frame.width = out_w;
-    frame.pixels.reset(new uint8_t[static_cast<size_t>(out_h) * out_w * 3]);
-    auto lock = session_->LockOutput(slot.tensor);
-    output_converters_[slot.tensor]->Read(lock.data(), static_cast<size_t>(out_h) * out_w, outputs[slot.tensor].channels(),
-                                          slot.channel_offset, contract_.bgr, frame.pixels.get());
-    ready_.push_back(std::move(frame));
+}
+
+void Upscaler::LoadTileStates(size_t tile_index) {
+  for (size_t l = 0; l < states_.size(); ++l) {
+    auto lock = session_->LockInput(states_[l].input, kLiteRtTensorBufferLockModeWrite);
+    std::memcpy(lock.data(), tile_states_[tile_index][l].data(), tile_states_[tile_index][l].size());
   }
+}
+
+void Upscaler::StoreTileStates(size_t tile_index) {
+  for (size_t l = 0; l < states_.size(); ++l) {
+    const StateLink& link = states_[l];
+    auto from = session_->LockOutput(link.output);
+    auto& to = tile_states_[tile_index][l];
+    if (link.mode == StateLink::Mode::kRequantize) link.requantizer->Apply(from.data(), to.data(), to.size());
+    else std::memcpy(to.data(), from.data(), to.size());
+  }
+}
+
+void Upscaler::TransferStates() {
+  const auto& inputs = session_->inputs();
   for (const auto& link : states_) {
     if (link.mode == StateLink::Mode::kSwap) {
       session_->SwapStateBuffers(link.input, link.output);
@@ -257,7 +316,54 @@ void Upscaler::RunAnchor(long anchor, bool flushing) {
       link.requantizer->Apply(from.data(), to.data(), in.element_count());
     }
   }
-  (void)flushing;
+}
+
+void Upscaler::RunAnchor(long anchor) {
+  const auto& outputs = session_->outputs();
+  const int s = contract_.scale;
+  const int out_h = s * plan_.frame_height, out_w = s * plan_.frame_width;
+  // HR frames this run produces (a chunked model's last run may reach past the clip's end: those are dropped).
+  std::vector<HrFrame> produced;
+  for (size_t p = 0; p < output_slots_.size() && anchor + static_cast<long>(p) < received_; ++p) {
+    HrFrame frame;
+    frame.height = out_h;
+    frame.width = out_w;
+    frame.pixels.reset(new uint8_t[static_cast<size_t>(out_h) * out_w * 3]);
+    produced.push_back(std::move(frame));
+  }
+  const bool per_tile_state = !tile_states_.empty();
+  for (size_t ti = 0; ti < plan_.tiles.size(); ++ti) {
+    const Tile& tile = plan_.tiles[ti];
+    WriteTileInputs(anchor, tile);
+    if (per_tile_state) LoadTileStates(ti);
+    session_->Run();
+    for (size_t p = 0; p < produced.size(); ++p) {
+      const FrameSlot& slot = output_slots_[p];
+      auto lock = session_->LockOutput(slot.tensor);
+      output_converters_[slot.tensor]->ReadRegion(
+          lock.data(), s * plan_.tile_width, outputs[slot.tensor].channels(), slot.channel_offset,
+          s * (tile.keep_y0 - tile.y0), s * (tile.keep_y1 - tile.y0), s * (tile.keep_x0 - tile.x0),
+          s * (tile.keep_x1 - tile.x0), contract_.bgr, produced[p].pixels.get(), out_w, s * tile.keep_y0,
+          s * tile.keep_x0);
+    }
+    if (per_tile_state) StoreTileStates(ti);
+  }
+  if (!per_tile_state) TransferStates();
+  for (auto& frame : produced) {
+    if (plan_.transpose) {
+      // Back to the caller's orientation.
+      HrFrame upright;
+      upright.height = frame.width;
+      upright.width = frame.height;
+      upright.pixels.reset(new uint8_t[static_cast<size_t>(frame.height) * frame.width * 3]);
+      for (int y = 0; y < upright.height; ++y)
+        for (int x = 0; x < upright.width; ++x)
+          std::memcpy(upright.pixels.get() + (static_cast<size_t>(y) * upright.width + x) * 3,
+                      frame.pixels.get() + (static_cast<size_t>(x) * frame.width + y) * 3, 3);
+      frame = std::move(upright);
+    }
+    ready_.push_back(std::move(frame));
+  }
   // Frames no future window can reach are dropped.
   next_anchor_ = anchor + static_cast<long>(output_slots_.size());
   const long keep_from = std::max(0L, next_anchor_ + std::min(min_offset_, 0));
@@ -271,11 +377,16 @@ std::optional<HrFrame> Upscaler::Process(const FrameView& frame) {
   std::lock_guard<std::mutex> lock(mutex_);
   CheckFrame(frame);
   if (clip_height_ == 0) StartClip(frame.height, frame.width);
+  FrameView oriented = frame;
+  if (plan_.transpose) {
+    std::swap(oriented.height, oriented.width);
+    std::swap(oriented.row_stride, oriented.pixel_stride);
+  }
   std::vector<uint8_t> compact(static_cast<size_t>(frame.height) * frame.width * 3);
-  CopyToCompactRgb(frame, contract_.bgr, compact.data());
+  CopyToCompactRgb(oriented, contract_.bgr, compact.data());
   history_.push_back(std::move(compact));
   ++received_;
-  while (next_anchor_ + lookahead_ < received_) RunAnchor(next_anchor_, /*flushing=*/false);
+  while (next_anchor_ + lookahead_ < received_) RunAnchor(next_anchor_);
   if (ready_.empty()) return std::nullopt;
   HrFrame out = std::move(ready_.front());
   ready_.pop_front();
@@ -284,7 +395,7 @@ std::optional<HrFrame> Upscaler::Process(const FrameView& frame) {
 
 std::vector<HrFrame> Upscaler::Flush() {
   std::lock_guard<std::mutex> lock(mutex_);
-  while (next_anchor_ < received_) RunAnchor(next_anchor_, /*flushing=*/true);
+  while (next_anchor_ < received_) RunAnchor(next_anchor_);
   std::vector<HrFrame> out;
   while (!ready_.empty()) {
     out.push_back(std::move(ready_.front()));
@@ -317,7 +428,6 @@ Json Upscaler::Info() const {
                                       {"output", Json::String(session_->outputs()[link.output].name)},
                                       {"transfer", Json::String(mode)}}));
   }
-  const TensorInfo& frame_in = session_->inputs()[input_slots_[0].tensor];
   return Json::MakeObject({
       {"accelerator", Json::String(session_->accelerator())},
       {"fully_accelerated", Json::Bool(session_->fully_accelerated())},
@@ -332,7 +442,16 @@ Json Upscaler::Info() const {
       {"channel_order", Json::String(contract_.bgr ? "BGR" : "RGB")},
       {"layout", Json::String(contract_.layout)},
       {"lookahead", Json::Number(lookahead_, true)},
-      {"model_frame_size", ShapeJson({frame_in.height(), frame_in.width()})},
+      {"model_frame_size", ShapeJson({native_height_, native_width_})},
+      {"strategy", clip_height_ == 0 ? Json() : Json::MakeObject({
+           {"name", Json::String(plan_.strategy)},
+           {"transpose", Json::Bool(plan_.transpose)},
+           {"tiles", Json::Number(static_cast<double>(plan_.tiles.size()), true)},
+           {"grid", ShapeJson({plan_.rows, plan_.cols})},
+           {"tile_size", ShapeJson({plan_.tile_height, plan_.tile_width})},
+           {"overlap", Json::Number(plan_.overlap, true)},
+           {"frame_size", ShapeJson({clip_height_, clip_width_})},
+           {"resize_error", resize_error_.empty() ? Json() : Json::String(resize_error_)}})},
       {"contract", contract_.ToJson()},
   });
 }

@@ -13,6 +13,7 @@
 #include "contract.h"
 #include "pixel_convert.h"
 #include "session.h"
+#include "tile_plan.h"
 
 namespace mobilevsr {
 
@@ -20,6 +21,11 @@ struct UpscalerOptions {
   SessionOptions session;
   std::string contract_json;           // empty: the model's embedded contract, else a recognised public layout
   std::optional<double> pixel_range;   // overrides the contract's pixel range
+  int tile_overlap = 16;               // LR pixels shared by neighbouring tiles (models that cannot be resized)
+  bool allow_transpose = true;         // may run a landscape clip through a portrait model transposed, and back
+  // How frames of another size than the model's are handled: "auto" resizes the inputs when the graph allows it, else
+  // pads or tiles; "resize" only resizes (an error otherwise); "tile" never resizes (pads or tiles at the model size).
+  std::string fit = "auto";
 };
 
 // An HR frame: height x width x 3 bytes, RGB.
@@ -62,8 +68,13 @@ class Upscaler {
   void BindContract();
   void PlanStateLinks();
   void StartClip(int height, int width);
+  TilePlan ChoosePlan(int height, int width);
   void ZeroStates();
-  void RunAnchor(long anchor, bool flushing);
+  void RunAnchor(long anchor);
+  void WriteTileInputs(long anchor, const Tile& tile);
+  void LoadTileStates(size_t tile_index);
+  void StoreTileStates(size_t tile_index);
+  void TransferStates();
   const std::vector<uint8_t>& HistoryFrame(long index) const;
   void CheckFrame(const FrameView& frame) const;
 
@@ -76,6 +87,14 @@ class Upscaler {
   std::vector<StateLink> states_;
   int min_offset_ = 0;
   int lookahead_ = 0;
+  int native_height_ = 0, native_width_ = 0;  // the model's own frame input size
+  int tile_overlap_ = 16;
+  bool allow_transpose_ = true;
+  std::string fit_ = "auto";
+  TilePlan plan_;
+  std::string resize_error_;  // why the inputs could not be resized, when tiling/padding is used
+  std::vector<std::vector<std::vector<uint8_t>>> tile_states_;  // [tile][state link]: each tile's own recurrence
+  std::vector<uint8_t> tile_scratch_;
 
   // Clip state.
   int clip_height_ = 0, clip_width_ = 0;  // 0 until the clip's first frame

@@ -19,6 +19,20 @@ using mobilevsr::HrFrame;
 
 namespace {
 
+// Error texts may quote bytes from a corrupted file; Python needs valid UTF-8, so anything else becomes '?'.
+std::string SafeMessage(const char* text) {
+  const PyObject* probe = PyUnicode_DecodeUTF8(text, static_cast<Py_ssize_t>(std::strlen(text)), "strict");
+  if (probe != nullptr) {
+    Py_DECREF(const_cast<PyObject*>(probe));
+    return text;
+  }
+  PyErr_Clear();
+  std::string clean(text);
+  for (char& c : clean)
+    if (static_cast<unsigned char>(c) >= 0x80) c = '?';
+  return clean;
+}
+
 py::array ToNumpy(HrFrame frame) {
   auto* owner = frame.pixels.release();
   py::capsule free_when_done(owner, [](void* p) { delete[] static_cast<uint8_t*>(p); });
@@ -29,7 +43,8 @@ py::array ToNumpy(HrFrame frame) {
 class PyUpscaler {
  public:
   PyUpscaler(const std::string& model_path, const std::string& litert_library, const std::string& accelerator,
-             int num_threads, const std::string& contract_json, std::optional<double> pixel_range, bool verbose) {
+             int num_threads, const std::string& contract_json, std::optional<double> pixel_range, bool verbose,
+             const std::string& fit, int tile_overlap, bool allow_transpose) {
     mobilevsr::UpscalerOptions options;
     options.session.litert_library = litert_library;
     options.session.accelerator = mobilevsr::ParseAccelerator(accelerator);
@@ -37,6 +52,9 @@ class PyUpscaler {
     options.session.verbose = verbose;
     options.contract_json = contract_json;
     options.pixel_range = pixel_range;
+    options.fit = fit;
+    options.tile_overlap = tile_overlap;
+    options.allow_transpose = allow_transpose;
     py::gil_scoped_release release;
     core_ = std::make_shared<mobilevsr::Upscaler>(model_path, options);
   }
@@ -137,18 +155,19 @@ PYBIND11_MODULE(_core, m) {
     try {
       if (p) std::rethrow_exception(p);
     } catch (const mobilevsr::FileNotFound& e) {
-      PyErr_SetString(PyExc_FileNotFoundError, e.what());
+      PyErr_SetString(PyExc_FileNotFoundError, SafeMessage(e.what()).c_str());
     } catch (const mobilevsr::InvalidArgument& e) {
-      PyErr_SetString(PyExc_ValueError, e.what());
+      PyErr_SetString(PyExc_ValueError, SafeMessage(e.what()).c_str());
     } catch (const mobilevsr::RuntimeError& e) {
-      PyErr_SetString(PyExc_RuntimeError, e.what());
+      PyErr_SetString(PyExc_RuntimeError, SafeMessage(e.what()).c_str());
     }
   });
   py::class_<PyUpscaler>(m, "Upscaler")
       .def(py::init<const std::string&, const std::string&, const std::string&, int, const std::string&,
-                    std::optional<double>, bool>(),
+                    std::optional<double>, bool, const std::string&, int, bool>(),
            py::arg("model_path"), py::arg("litert_library"), py::arg("accelerator"), py::arg("num_threads"),
-           py::arg("contract_json"), py::arg("pixel_range"), py::arg("verbose"))
+           py::arg("contract_json"), py::arg("pixel_range"), py::arg("verbose"), py::arg("fit") = "auto",
+           py::arg("tile_overlap") = 16, py::arg("allow_transpose") = true)
       .def("process", &PyUpscaler::Process, py::arg("frame"))
       .def("flush", &PyUpscaler::Flush)
       .def("reset", &PyUpscaler::Reset)

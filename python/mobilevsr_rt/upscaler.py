@@ -29,6 +29,12 @@ class Upscaler:
         contract: a model contract (dict or JSON text) used instead of the model's own.
         pixel_range: 1.0 or 255.0, overrides the contract's pixel range.
         verbose: show LiteRT's INFO logging.
+        fit: frames of another size than the model's: "auto" resizes the model's inputs when the graph allows it,
+            else pads a smaller frame or cuts a larger one into overlapping tiles (each with its own recurrent state);
+            "resize" only resizes (ValueError otherwise); "tile" always pads/tiles at the model's own size.
+        tile_overlap: LR pixels neighbouring tiles share (>= the model's receptive field radius for seamless output).
+        allow_transpose: may run a landscape clip through a portrait model transposed (and back) when that needs
+            fewer model runs.
     """
 
     def __init__(
@@ -39,6 +45,9 @@ class Upscaler:
         contract: dict | str | None = None,
         pixel_range: float | None = None,
         verbose: bool = False,
+        fit: Literal["auto", "resize", "tile"] = "auto",
+        tile_overlap: int = 16,
+        allow_transpose: bool = True,
     ) -> None:
         if num_threads is not None and (not isinstance(num_threads, int) or num_threads < 1):
             raise ValueError(f"num_threads must be a positive int or None, got {num_threads!r}")
@@ -51,6 +60,9 @@ class Upscaler:
             contract_json=contract_json,
             pixel_range=pixel_range,
             verbose=verbose,
+            fit=fit,
+            tile_overlap=tile_overlap,
+            allow_transpose=allow_transpose,
         )
 
     def process(self, frame: np.ndarray) -> np.ndarray | None:

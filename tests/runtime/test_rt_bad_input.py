@@ -205,9 +205,9 @@ def test_use_after_context_manager(rt, fixture_dir, manifest):
 
 @pytest.mark.parametrize("model", ["mai22_mobilerrn_16", "swrn", "mai21_diggers"])
 def test_public_models_cannot_be_resized(rt, model):
-    """The public models have fixed-size reshapes: another frame size is a clear ValueError, not a crash."""
+    """The public models have fixed-size reshapes: with fit="resize", another frame size is a clear ValueError."""
     frame = lr_frames(1, height=64, width=96)[0]
-    up = rt.Upscaler(PUBLIC_MODELS / f"{model}.tflite", accelerator="cpu", num_threads=1)
+    up = rt.Upscaler(PUBLIC_MODELS / f"{model}.tflite", accelerator="cpu", num_threads=1, fit="resize")
     with up, pytest.raises(ValueError) as err:
         for _ in range(10):  # the MAI 2021 model runs only once its 10-frame chunk is full
             up.process(frame)
