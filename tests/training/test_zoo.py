@@ -1,7 +1,8 @@
 """Model zoo: tensor conventions, parameter counts, MAC counting, tiny real-data training, TFLite conversion.
 
-Everything is built at 16x16 LR frames to stay fast on a shared 2-core machine. The conversion of every model is
-marked ``slow`` except for the three trained models (run everything with ``pytest -m "slow or not slow"``).
+Everything is built at 16x16 LR frames to stay fast on a shared 2-core machine. The conversion test is marked
+``slow`` for every model except the three trained ones: ``pytest -m "not slow"`` skips those (~1 min instead of
+~3.5 min on 2 cores).
 """
 
 from __future__ import annotations
