@@ -1,5 +1,9 @@
 import dev.mobilevsr.Accelerator;
+import dev.mobilevsr.Benchmark;
+import dev.mobilevsr.Bicubic;
+import dev.mobilevsr.BundledModel;
 import dev.mobilevsr.Frame;
+import dev.mobilevsr.LatencyStats;
 import dev.mobilevsr.Upscaler;
 import dev.mobilevsr.UpscalerInfo;
 
@@ -18,8 +22,12 @@ import java.util.concurrent.atomic.AtomicReference;
  * files, outcomes as "key<TAB>value" lines); the pytest side makes every assertion.
  *
  * <pre>
- * stream MODEL THREADS ACCELERATOR IN_DIR COUNT WIDTH HEIGHT OUT_DIR   feed IN_DIR/NNNN.rgb, flush, write OUT_DIR
- * errors MODEL IN_FRAME WIDTH HEIGHT                                   error mapping and close semantics
+ * stream MODEL THREADS ACCELERATOR IN_DIR COUNT WIDTH HEIGHT CHANNELS OUT_DIR  feed IN_DIR/NNNN.rgb, flush
+ * errors MODEL IN_FRAME WIDTH HEIGHT                  error mapping and close semantics
+ * bicubic IN_FRAME WIDTH HEIGHT SCALE OUT_FRAME       Bicubic.upscale
+ * stats NANOS...                                      LatencyStats.ofNanos
+ * bench MODEL THREADS WIDTH HEIGHT WARMUP FRAMES      Benchmark.run on a noise frame
+ * catalog FILE_NAME...                                BundledModel.parse
  * </pre>
  * The LiteRT library comes from -Dmobilevsr.litert.library, as an app would set it.
  */
@@ -35,6 +43,34 @@ public final class HostDriver {
             case "errors":
                 errors(args);
                 break;
+            case "bicubic": {
+                Frame lr = Frame.rgb(Files.readAllBytes(Paths.get(args[1])), Integer.parseInt(args[2]),
+                        Integer.parseInt(args[3]));
+                Frame hr = Bicubic.upscale(lr, Integer.parseInt(args[4]));
+                Files.write(Paths.get(args[5]), hr.pixels());
+                System.out.println("size\t" + hr.width() + "x" + hr.height() + "x" + hr.channels());
+                break;
+            }
+            case "stats": {
+                long[] nanos = new long[args.length - 1];
+                for (int i = 1; i < args.length; i++) {
+                    nanos[i - 1] = Long.parseLong(args[i]);
+                }
+                LatencyStats stats = LatencyStats.ofNanos(nanos);
+                System.out.println("stats\t" + stats.frames + "\t" + stats.minMs + "\t" + stats.medianMs + "\t"
+                        + stats.p90Ms);
+                break;
+            }
+            case "bench":
+                bench(args);
+                break;
+            case "catalog":
+                for (int i = 1; i < args.length; i++) {
+                    BundledModel model = BundledModel.parse(args[i]);
+                    System.out.println(args[i] + "\t" + (model == null ? "null" : model.name + "\t"
+                            + model.precision));
+                }
+                break;
             default:
                 throw new IllegalArgumentException("unknown scenario " + args[0]);
         }
@@ -48,7 +84,8 @@ public final class HostDriver {
         int count = Integer.parseInt(args[5]);
         int width = Integer.parseInt(args[6]);
         int height = Integer.parseInt(args[7]);
-        Path out = Paths.get(args[8]);
+        int channels = Integer.parseInt(args[8]);
+        Path out = Paths.get(args[9]);
         List<String> log = new ArrayList<>();
         try (Upscaler up = new Upscaler(model, new Upscaler.Options().accelerator(accelerator).numThreads(threads))) {
             UpscalerInfo info = up.info();
@@ -61,7 +98,7 @@ public final class HostDriver {
             int written = 0;
             for (int i = 0; i < count; i++) {
                 byte[] pixels = Files.readAllBytes(in.resolve(String.format("%04d.rgb", i)));
-                Frame hr = up.process(Frame.rgb(pixels, width, height));
+                Frame hr = up.process(new Frame(pixels, width, height, channels));
                 log.add("process\t" + i + "\t" + (hr == null ? "null" : hr.width() + "x" + hr.height() + "x"
                         + hr.channels()));
                 if (hr != null) {
@@ -75,6 +112,22 @@ public final class HostDriver {
             }
         }
         Files.write(out.resolve("log.tsv"), log, StandardCharsets.UTF_8);
+    }
+
+    private static void bench(String[] args) throws IOException {
+        Upscaler.Options options = new Upscaler.Options().accelerator(Accelerator.CPU)
+                .numThreads(Integer.parseInt(args[2]));
+        int width = Integer.parseInt(args[3]);
+        int height = Integer.parseInt(args[4]);
+        try (Upscaler up = new Upscaler(args[1], options)) {
+            LatencyStats stats = Benchmark.run(up, Benchmark.noiseFrame(width, height, 7), Integer.parseInt(args[5]),
+                    Integer.parseInt(args[6]));
+            System.out.println("bench\t" + stats.frames + "\t" + stats.minMs + "\t" + stats.medianMs + "\t"
+                    + stats.p90Ms);
+            // Benchmark.run leaves a fresh clip behind: the first frame again waits for the lookahead.
+            Frame next = up.process(Benchmark.noiseFrame(width, height, 8));
+            System.out.println("after\t" + (next == null ? "null" : "frame") + "\t" + up.lookahead());
+        }
     }
 
     /** Runs `call` and prints the outcome: "ok", or the exception's class and message. */
