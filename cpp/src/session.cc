@@ -1,5 +1,6 @@
 #include "session.h"
 
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <sys/stat.h>
@@ -121,6 +122,18 @@ Session::~Session() {
   environment_.reset();
 }
 
+std::string Session::TakeErrorMessages() const {
+  std::string detail;
+  char* messages = nullptr;
+  if (compiled_ && api_->CompiledModelGetErrorMessages(compiled_.get(), &messages) == 0 && messages) {
+    detail = messages;
+    std::free(messages);
+    api_->CompiledModelClearErrors(compiled_.get());
+  }
+  while (!detail.empty() && (detail.back() == '\n' || detail.back() == ' ')) detail.pop_back();
+  return detail;
+}
+
 void Session::Fail(const std::string& what, LiteRtStatus status) const {
   throw RuntimeError(what + ": " + litert::StatusToString(status));
 }
@@ -199,23 +212,26 @@ void Session::Compile(bool gpu, int num_threads) {
   status = api_->SetOptionsHardwareAccelerators(
       raw_options, gpu ? (kLiteRtHwAcceleratorGpu | kLiteRtHwAcceleratorCpu) : kLiteRtHwAcceleratorCpu);
   if (status != 0) Fail("cannot select the accelerator", status);
-  if (num_threads > 0) {
-    // The CPU accelerator reads its options as TOML text under the identifier "xnnpack".
-    const std::string toml = "num_threads = " + std::to_string(num_threads) + "\n";
+  // Accelerator and runtime options travel as TOML text in opaque options, keyed by an identifier.
+  auto add_toml_options = [&](const char* identifier, const std::string& toml) {
     char* payload = new char[toml.size() + 1];
     std::memcpy(payload, toml.c_str(), toml.size() + 1);
     LiteRtOpaqueOptions opaque = nullptr;
-    status = api_->CreateOpaqueOptions("xnnpack", payload, [](void* p) { delete[] static_cast<char*>(p); }, &opaque);
-    if (status != 0) {
+    LiteRtStatus s = api_->CreateOpaqueOptions(identifier, payload, [](void* p) { delete[] static_cast<char*>(p); },
+                                               &opaque);
+    if (s != 0) {
       delete[] payload;
-      Fail("cannot create the CPU options", status);
+      Fail(std::string("cannot create the ") + identifier + " options", s);
     }
-    status = api_->AddOpaqueOptions(raw_options, opaque);  // options take ownership
-    if (status != 0) {
+    s = api_->AddOpaqueOptions(raw_options, opaque);  // options take ownership
+    if (s != 0) {
       api_->DestroyOpaqueOptions(opaque);
-      Fail("cannot set the CPU thread count", status);
+      Fail(std::string("cannot set the ") + identifier + " options", s);
     }
-  }
+  };
+  if (num_threads > 0) add_toml_options("xnnpack", "num_threads = " + std::to_string(num_threads) + "\n");
+  // Kernel errors (e.g. a graph that cannot be reshaped) are collected for our exceptions instead of printed.
+  if (!options_.verbose) add_toml_options("runtime_options_string", "error_reporter_mode = 2\n");
   LiteRtCompiledModel compiled = nullptr;
   status = api_->CreateCompiledModel(environment_.get(), model_.get(), raw_options, &compiled);
   if (status != 0) {
@@ -290,7 +306,9 @@ void Session::Resize(const std::vector<std::vector<int>>& input_shapes) {
     const LiteRtStatus status = api_->GetCompiledModelOutputTensorLayouts(compiled_.get(), 0, layouts.size(),
                                                                           layouts.data(), /*update_allocation=*/true);
     if (status != 0) {
-      failure = "the graph cannot be reshaped (" + litert::StatusToString(status) + ")";
+      const std::string detail = TakeErrorMessages();
+      failure = "the graph cannot be reshaped (" + litert::StatusToString(status) +
+                (detail.empty() ? "" : ": " + detail) + ")";
     } else {
       for (size_t o = 0; o < outputs_.size(); ++o) {
         std::vector<int> shape(layouts[o].dimensions, layouts[o].dimensions + layouts[o].rank);
@@ -334,13 +352,8 @@ void Session::Run() {
   const LiteRtStatus status = api_->RunCompiledModel(compiled_.get(), 0, input_raw_.size(), input_raw_.data(),
                                                      output_raw_.size(), output_raw_.data());
   if (status != 0) {
-    std::string detail;
-    char* messages = nullptr;
-    if (api_->CompiledModelGetErrorMessages(compiled_.get(), &messages) == 0 && messages) {
-      detail = std::string(" (") + messages + ")";
-      std::free(messages);
-      api_->CompiledModelClearErrors(compiled_.get());
-    }
+    std::string detail = TakeErrorMessages();
+    if (!detail.empty()) detail = " (" + detail + ")";
     throw RuntimeError("LiteRT failed to run the model on the " + accelerator_ + ": " +
                        litert::StatusToString(status) + detail);
   }

@@ -73,6 +73,7 @@ class Session {
   void CreateBuffers();
   void ReadTensorInfos();
   [[noreturn]] void Fail(const std::string& what, LiteRtStatus status) const;
+  std::string TakeErrorMessages() const;  // LiteRT's collected error lines, cleared
 
   std::shared_ptr<const litert::Library> library_;
   const litert::Api* api_ = nullptr;

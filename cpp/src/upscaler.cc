@@ -443,14 +443,15 @@ Json Upscaler::Info() const {
       {"layout", Json::String(contract_.layout)},
       {"lookahead", Json::Number(lookahead_, true)},
       {"model_frame_size", ShapeJson({native_height_, native_width_})},
-      {"strategy", clip_height_ == 0 ? Json() : Json::MakeObject({
+      {"strategy", plan_.tiles.empty() ? Json() : Json::MakeObject({  // the current or last clip's
            {"name", Json::String(plan_.strategy)},
            {"transpose", Json::Bool(plan_.transpose)},
            {"tiles", Json::Number(static_cast<double>(plan_.tiles.size()), true)},
            {"grid", ShapeJson({plan_.rows, plan_.cols})},
            {"tile_size", ShapeJson({plan_.tile_height, plan_.tile_width})},
            {"overlap", Json::Number(plan_.overlap, true)},
-           {"frame_size", ShapeJson({clip_height_, clip_width_})},
+           {"frame_size", plan_.transpose ? ShapeJson({plan_.frame_width, plan_.frame_height})
+                                           : ShapeJson({plan_.frame_height, plan_.frame_width})},
            {"resize_error", resize_error_.empty() ? Json() : Json::String(resize_error_)}})},
       {"contract", contract_.ToJson()},
   });
