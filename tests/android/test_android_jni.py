@@ -234,3 +234,16 @@ def test_kotlin_ui_stays_thin():
         assert not re.search(r"\bexternal\s+fun\b|System\.loadLibrary|Interpreter|CompiledModel", text), path.name
         assert not re.search(r"\bsort(ed)?\s*\(|percentile", text), f"{path.name}: statistics belong in the API"
     assert total < 700, f"{total} lines of Kotlin: move logic into the Java API"
+
+
+@pytest.mark.parametrize("channels", [3, 4])
+def test_argb_round_trip(java, tmp_path, channels):
+    rng = np.random.default_rng(1)
+    frame = rng.integers(0, 256, (5, 7, channels), dtype=np.uint8)
+    (tmp_path / "in.rgb").write_bytes(frame.tobytes())
+    fields = java("argb", tmp_path / "in.rgb", 7, 5, channels, tmp_path / "out.rgb").split()
+    first = 0xFF000000 | int(frame[0, 0, 0]) << 16 | int(frame[0, 0, 1]) << 8 | int(frame[0, 0, 2])
+    last = 0xFF000000 | int(frame[-1, -1, 0]) << 16 | int(frame[-1, -1, 1]) << 8 | int(frame[-1, -1, 2])
+    assert fields == ["argb", "35", f"{first:x}", f"{last:x}"]
+    back = np.frombuffer((tmp_path / "out.rgb").read_bytes(), np.uint8).reshape(5, 7, 3)
+    assert np.array_equal(back, frame[..., :3])

@@ -28,6 +28,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * stats NANOS...                                      LatencyStats.ofNanos
  * bench MODEL THREADS WIDTH HEIGHT WARMUP FRAMES      Benchmark.run on a noise frame
  * catalog FILE_NAME...                                BundledModel.parse
+ * argb IN_FRAME WIDTH HEIGHT CHANNELS OUT_FRAME       Frame.toArgb / Frame.fromArgb round trip
  * </pre>
  * The LiteRT library comes from -Dmobilevsr.litert.library, as an app would set it.
  */
@@ -64,6 +65,18 @@ public final class HostDriver {
             case "bench":
                 bench(args);
                 break;
+            case "argb": {
+                int width = Integer.parseInt(args[2]);
+                int height = Integer.parseInt(args[3]);
+                Frame frame = new Frame(Files.readAllBytes(Paths.get(args[1])), width, height,
+                        Integer.parseInt(args[4]));
+                int[] argb = frame.toArgb();
+                Frame back = Frame.fromArgb(argb, width, height);
+                System.out.println("argb\t" + argb.length + "\t" + Integer.toHexString(argb[0]) + "\t"
+                        + Integer.toHexString(argb[argb.length - 1]));
+                Files.write(Paths.get(args[5]), back.pixels());
+                break;
+            }
             case "catalog":
                 for (int i = 1; i < args.length; i++) {
                     BundledModel model = BundledModel.parse(args[i]);

@@ -34,6 +34,15 @@ public final class Benchmark {
         return LatencyStats.ofNanos(nanos);
     }
 
+    /**
+     * The benchmark frame size for a model, {width, height}: 180x320 in the model's own orientation (the public
+     * models are exported for 320x180 portrait frames), so no model is resized just for the benchmark.
+     */
+    public static int[] frameSize(UpscalerInfo info) {
+        boolean portrait = info.modelFrameHeight > info.modelFrameWidth;
+        return portrait ? new int[] {180, 320} : new int[] {320, 180};
+    }
+
     /** A reproducible noise frame: random pixels exercise the model like real content for timing purposes. */
     public static Frame noiseFrame(int width, int height, long seed) {
         byte[] pixels = new byte[width * height * 3];

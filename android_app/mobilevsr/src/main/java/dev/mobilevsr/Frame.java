@@ -47,6 +47,32 @@ public final class Frame {
         return new Frame(pixels, width, height, 3);
     }
 
+    /**
+     * A frame from packed ARGB ints (Android's {@code Bitmap.getPixels} layout: 0xAARRGGBB, row-major, no padding).
+     */
+    public static Frame fromArgb(int[] argb, int width, int height) {
+        if (argb == null || argb.length != (long) width * height) {
+            throw new IllegalArgumentException("need " + width + "x" + height + " ARGB ints, got "
+                    + (argb == null ? "null" : String.valueOf(argb.length)));
+        }
+        byte[] rgb = new byte[argb.length * 3];
+        for (int i = 0; i < argb.length; i++) {
+            rgb[3 * i] = (byte) (argb[i] >> 16);
+            rgb[3 * i + 1] = (byte) (argb[i] >> 8);
+            rgb[3 * i + 2] = (byte) argb[i];
+        }
+        return rgb(rgb, width, height);
+    }
+
+    /** The pixels as opaque ARGB ints (for Android's {@code Bitmap.createBitmap(int[], w, h, ARGB_8888)}). */
+    public int[] toArgb() {
+        int[] argb = new int[width * height];
+        for (int i = 0, p = 0; i < argb.length; i++, p += channels) {
+            argb[i] = 0xFF000000 | (pixels[p] & 0xFF) << 16 | (pixels[p + 1] & 0xFF) << 8 | (pixels[p + 2] & 0xFF);
+        }
+        return argb;
+    }
+
     /** The packed pixel bytes (the frame's own array, not a copy). */
     public byte[] pixels() {
         return pixels;
