@@ -172,7 +172,7 @@ def test_errors_map_to_java_exceptions(java, tmp_path):
     # The worker's calls: whole results until the close, then only "closed" errors; never a crash.
     worker = out["concurrent_close"][1].split(",")
     assert worker[-1] == "IllegalStateException:this Upscaler is closed"
-    assert worker[:-1] == (["null"] + [f"{WIDTH * 4}x{HEIGHT * 4}x3"] * 5)[:len(worker) - 1]
+    assert worker[:-1] == (["null"] + [f"{WIDTH * 4}x{HEIGHT * 4}x3"] * len(worker))[:len(worker) - 1]
     assert out["concurrent_closed"] == ("ok", "true")
 
 

@@ -32,7 +32,8 @@ class BenchmarkActivity : Activity() {
 
     private fun start(frames: Int) {
         running = true
-        results.text = String.format("%-24s %-5s %-4s %8s %8s %8s\n", "model", "prec", "acc", "min ms", "med ms", "p90 ms")
+        results.text =
+            String.format("%-24s %-5s %-4s %8s %8s %8s\n", "model", "prec", "acc", "min ms", "med ms", "p90 ms")
         thread(name = "benchmark") {
             for (model in bundledModels()) {
                 for (accelerator in listOf(Accelerator.GPU, Accelerator.CPU)) {

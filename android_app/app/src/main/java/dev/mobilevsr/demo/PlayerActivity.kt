@@ -115,7 +115,7 @@ class PlayerActivity : Activity() {
     private fun withFrames(video: Uri?, body: (Sequence<Bitmap>) -> Unit) {
         if (video == null) {
             val names = assets.list("sample").orEmpty().filter { it.endsWith(".png") }
-            body(names.asSequence().mapNotNull { name -> assets.open("sample/$name").use { BitmapFactory.decodeStream(it) } })
+            body(names.asSequence().mapNotNull { decodeAsset("sample/$it") })
             return
         }
         val retriever = MediaMetadataRetriever()
@@ -141,6 +141,8 @@ class PlayerActivity : Activity() {
             retriever.release()
         }
     }
+
+    private fun decodeAsset(path: String): Bitmap? = assets.open(path).use { BitmapFactory.decodeStream(it) }
 
     private companion object {
         const val PICK_VIDEO = 1
