@@ -1,0 +1,1 @@
+"""Training: experiment configs, losses, optimizer, streaming unroll, the ``fit`` loop with checkpoints and logs."""
