@@ -24,6 +24,8 @@ from .card import DEFAULT_VAL_ROOT, card_path, gpu_compile_in_subprocess, qualit
 from .checks import ExportError, require_deployable
 from .contract_map import build_contract, signature_tensor_names
 from .convert import convert
+from .fixups import float32_prelu_alpha, pin_uint8_io
+from .frame_isolation import isolate_frame_concats
 from .source import load_source
 
 __all__ = ["CalibrationOptions", "ExportResult", "check_int8_io", "export", "export_keras"]
@@ -107,12 +109,19 @@ def export_keras(model: keras.Model, name: str, precision: str, layout: Temporal
         calib_info = {"root": str(Path(calibration.root).resolve()), "clips": len(clips),
                       "runs": sum(len(c) for c in clips),
                       "states": "float model unrolled over each clip" if layout.state_channels else None}
-    flat = convert(model, precision, representative)
+    converted_model, requant_points = model, 0
+    if precision == "int8":
+        converted_model, requant_points = isolate_frame_concats(model)
+    flat = convert(converted_model, precision, representative)
     timings["convert_s"] = time.perf_counter() - tick
     stats = analyze_model(flat)
     require_deployable(stats, f"{name} ({precision})")
     if precision == "int8":
+        names_in, names_out = signature_tensor_names(flat)
+        flat = pin_uint8_io(flat, names_in["frames"], names_out["hr"])
         check_int8_io(flat)
+    if precision == "fp16":
+        flat = float32_prelu_alpha(flat)
     contract = build_contract(flat, name, layout)
     data = embed_contract(flat, contract)
     stats = analyze_model(data)
@@ -125,6 +134,8 @@ def export_keras(model: keras.Model, name: str, precision: str, layout: Temporal
         "gpu": {"static_issues": [issue.__dict__ for issue in issues], "static_compatible": not issues},
         "calibration": calib_info,
     }
+    if requant_points:
+        card["frame_requant_points"] = requant_points
     if precision == "int8" and layout.state_channels:
         card["state_quantization"] = _state_quantization(data)
     result = ExportResult(data, contract, card)

@@ -1,0 +1,199 @@
+"""Export: every zoo model in fp32/fp16/int8 at a tiny frame size loads and runs in ``mobilevsr_rt.Upscaler`` with
+its embedded contract and passes the static GPU check; int8 recurrent exports carry distinct state in/out
+quantization and stream close to the float model through the runtime's requantization; undeployable graphs are
+refused; the model card and ``--max-drop-db``.
+
+Every model is built at 16x16 LR with random weights (formats, not quality, are tested). Only elsr, swat_3 and
+mobilerrn_16 run by default; the rest of the zoo is marked ``slow`` (``pytest -m "slow or not slow"``).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+tf = pytest.importorskip("tensorflow")
+pytest.importorskip("tf_keras")
+mobilevsr_rt = pytest.importorskip("mobilevsr_rt")
+
+try:  # Keep TensorFlow polite on the shared machine; harmless if TF already started.
+    tf.config.threading.set_intra_op_parallelism_threads(2)
+    tf.config.threading.set_inter_op_parallelism_threads(1)
+except RuntimeError:
+    pass
+
+from mobilevsr_rt.analysis import analyze_model, check_gpu_compatibility  # noqa: E402
+from mobilevsr_rt.contract import read_contract  # noqa: E402
+from mobilevsr_rt.training import metrics  # noqa: E402
+from mobilevsr_rt.training._keras import keras  # noqa: E402
+from mobilevsr_rt.training.export.calibration import DEFAULT_CALIBRATION_ROOT, lr_clips  # noqa: E402
+from mobilevsr_rt.training.export.checks import ExportError  # noqa: E402
+from mobilevsr_rt.training.export.exporter import CalibrationOptions, export_keras  # noqa: E402
+from mobilevsr_rt.training.models import build_model, get_layout, list_models  # noqa: E402
+from mobilevsr_rt.training.train.streaming import KerasUpscaler  # noqa: E402
+
+FRAME = (16, 16)
+FAST = ("elsr", "swat_3", "mobilerrn_16")
+PRECISIONS = ("fp32", "fp16", "int8")
+# Worst per-pixel error (0..255) of the runtime against the float Keras model, random weights, 16x16 LR.
+MAX_ABS_DIFF = {"fp32": 1, "fp16": 4}
+SMALL_CALIBRATION = CalibrationOptions(clips=2, frames=3)
+
+
+def _stream(upscaler, frames: list[np.ndarray]) -> list[np.ndarray]:
+    upscaler.reset()
+    out = [o for o in (upscaler.process(f) for f in frames) if o is not None]
+    return out + list(upscaler.flush())
+
+
+@pytest.fixture(scope="module")
+def real_lr_clip() -> list[np.ndarray]:
+    """Five real consecutive LR frames (16x16) from a training clip."""
+    if not DEFAULT_CALIBRATION_ROOT.is_dir():
+        pytest.skip(f"shared data not found at {DEFAULT_CALIBRATION_ROOT}")
+    return lr_clips(DEFAULT_CALIBRATION_ROOT, FRAME, clips=1, frames=5, seed=3)[0]
+
+
+def _matrix():
+    for name in list_models():
+        for precision in PRECISIONS:
+            marks = () if name in FAST else pytest.mark.slow
+            yield pytest.param(name, precision, marks=marks, id=f"{name}-{precision}")
+
+
+@pytest.mark.parametrize(("name", "precision"), list(_matrix()))
+def test_zoo_model_exports_and_runs_with_embedded_contract(name, precision, tmp_path, real_lr_clip):
+    keras.utils.set_random_seed(0)
+    model = build_model(name, frame_size=FRAME, batch_size=1)
+    layout = get_layout(name)
+    path = tmp_path / f"{name}.tflite"
+    result = export_keras(model, name, precision, output=path, calibration=SMALL_CALIBRATION, quality=False,
+                          gpu_compile=False, verbose=False)
+
+    stats = analyze_model(path)
+    assert not stats["flex_ops"] and not stats["custom_ops"] and not stats["dynamic_dims"]
+    assert check_gpu_compatibility(path) == []
+    contract = read_contract(path)
+    assert contract == result.contract
+    assert contract["frame_inputs"]["offsets"] == list(layout.offsets)
+    assert len(contract["state"]) == len(layout.state_channels)
+    names = {t["name"] for t in stats["inputs"] + stats["outputs"]}
+    assert set(contract["frame_inputs"]["tensors"] + contract["frame_outputs"]["tensors"]) <= names
+    card = json.loads(result.card_file.read_text())
+    assert card["precision"] == precision and card["size_bytes"] == path.stat().st_size
+    if precision == "int8":
+        frame_in = next(t for t in stats["inputs"] if t["name"] == contract["frame_inputs"]["tensors"][0])
+        assert frame_in["dtype"] == "uint8"
+        assert all(t["dtype"] in ("uint8", "int8") for t in stats["inputs"] + stats["outputs"])
+    if precision == "fp16":
+        assert card["tensor_precision"] in ("float16", "fp16", "mixed", "float16 weights"), card["tensor_precision"]
+
+    with mobilevsr_rt.Upscaler(str(path), accelerator="cpu", num_threads=2) as up:  # no contract argument
+        assert up.info["contract"]["name"] == name
+        got = _stream(up, real_lr_clip)
+    want = _stream(KerasUpscaler(model, layout), real_lr_clip)
+    assert len(got) == len(real_lr_clip)
+    for out, ref in zip(got, want, strict=True):
+        assert out.shape == (FRAME[0] * 4, FRAME[1] * 4, 3) and out.dtype == np.uint8
+        diff = np.abs(out.astype(int) - ref.astype(int))
+        if precision in MAX_ABS_DIFF:
+            assert diff.max() <= MAX_ABS_DIFF[precision], (name, precision, diff.max())
+        else:  # int8: random-weight graphs quantize worse than trained ones; still close on real frames
+            assert metrics.psnr(out, ref) > 25.0, (name, metrics.psnr(out, ref))
+    keras.backend.clear_session()
+
+
+def test_int8_recurrent_state_quantization_differs_and_runtime_requantizes(tmp_path, real_lr_clip):
+    keras.utils.set_random_seed(1)
+    name = "mobilerrn_16"
+    model = build_model(name, frame_size=FRAME, batch_size=1)
+    path = tmp_path / "mobilerrn_16_int8.tflite"
+    result = export_keras(model, name, "int8", output=path, calibration=CalibrationOptions(clips=3, frames=6),
+                          quality=False, gpu_compile=False, verbose=False)
+    (pair,) = result.card["state_quantization"]
+    # The state input shares the scale of the concatenation it feeds (frames + state), the output is calibrated on
+    # the ReLU states the float model really produces: here they differ, so the runtime must requantize.
+    assert (pair["input"]["scale"], pair["input"]["zero_point"]) != (pair["output"]["scale"],
+                                                                     pair["output"]["zero_point"]), pair
+    with mobilevsr_rt.Upscaler(str(path), accelerator="cpu", num_threads=2) as up:
+        (transfer,) = up.info["state_pairs"]
+        assert transfer["transfer"] == "requantize", transfer
+        got = _stream(up, real_lr_clip)
+    want = _stream(KerasUpscaler(model, get_layout(name)), real_lr_clip)
+    # The state chain runs 5 steps through requantization; every output stays close to the float model.
+    scores = [metrics.psnr(o, w, y_channel=True) for o, w in zip(got, want, strict=True)]
+    assert min(scores) > 30.0, scores
+
+
+def test_int8_frame_input_keeps_pixel_scale_despite_state_concat(tmp_path):
+    """swat_3 concatenates frame slices with its states; the frames input must still be quantized 1/255."""
+    model = build_model("swat_3", frame_size=FRAME, batch_size=1)
+    result = export_keras(model, "swat_3", "int8", calibration=SMALL_CALIBRATION, quality=False, gpu_compile=False,
+                          verbose=False)
+    assert result.card["frame_requant_points"] == 2
+    frames = next(t for t in analyze_model(result.model)["inputs"] if "frames" in t["name"])
+    assert frames["quantization"]["scale"] == [float(np.float32(1 / 255))]
+    assert frames["quantization"]["zero_point"] == [0]
+
+
+def test_refuses_flex_op(tmp_path):
+    frames = keras.Input(shape=(*FRAME, 3), batch_size=1, name="frames")
+    x = keras.layers.Conv2D(48, 3, padding="same")(frames)
+    x = keras.layers.Lambda(lambda t: tf.raw_ops.Cumprod(x=t, axis=tf.constant(1)))(x)
+    hr = keras.layers.ReLU(max_value=1.0, name="hr")(tf.nn.depth_to_space(x, 4))
+    model = keras.Model(frames, hr)
+    with pytest.raises(ExportError, match="Flex.*Cumprod"):
+        export_keras(model, "elsr", "fp32", output=tmp_path / "flex.tflite", quality=False, gpu_compile=False,
+                     verbose=False)
+    assert not (tmp_path / "flex.tflite").exists()
+
+
+def test_refuses_dynamic_dimension(tmp_path):
+    model = build_model("elsr", frame_size=FRAME, batch_size=None)  # batch dimension left dynamic
+    with pytest.raises(ExportError, match="dynamic"):
+        export_keras(model, "elsr", "fp32", quality=False, gpu_compile=False, verbose=False)
+
+
+@pytest.mark.gpu
+def test_model_card_quality_gpu_compile_and_max_drop(tmp_path):
+    keras.utils.set_random_seed(2)
+    model = build_model("elsr", frame_size=FRAME, batch_size=1)
+    path = tmp_path / "elsr.tflite"
+    result = export_keras(model, "elsr", "fp32", output=path, val_frames=2, verbose=False)
+    card = json.loads((tmp_path / "elsr.card.json").read_text())
+    assert card["gpu"]["compile"]["compiled"] and card["gpu"]["compile"]["fully_accelerated"], card["gpu"]
+    quality = card["quality"]
+    assert quality["clips"] >= 1 and quality["frames_per_clip"] == 2
+    # fp32 through the runtime matches the float model to rounding: no measurable loss.
+    assert abs(quality["drop_db"]) < 0.05 and quality["psnr_y_vs_float"] > 50.0, quality
+    assert np.isfinite(quality["psnr_y"]) and 0.0 < quality["ssim_y"] <= 1.0
+    assert result.card == card | {"gpu": card["gpu"]} or result.card["name"] == "elsr"
+    with pytest.raises(ExportError, match="max-drop-db"):  # any real drop (>= 0 up to rounding) exceeds -1 dB
+        export_keras(model, "elsr", "fp32", output=tmp_path / "again.tflite", val_frames=1, gpu_compile=False,
+                     max_drop_db=-1.0, verbose=False)
+
+
+def test_cli_export_writes_model_and_card(tmp_path, capsys):
+    cli = pytest.importorskip("mobilevsr_rt.training.cli")
+    if "export" not in cli.COMMANDS:
+        pytest.skip("training/cli.py has no export command registered")
+    out = tmp_path / "cli.tflite"
+    code = cli.main(["export", "elsr", "--precision", "fp16", "--frame-size", "16x16", "-o", str(out),
+                     "--no-gpu-compile", "--val-frames", "1"])
+    assert code == 0
+    card = json.loads((tmp_path / "cli.card.json").read_text())
+    assert card["precision"] == "fp16" and card["frame_size"] == [16, 16] and "quality" in card
+    assert "elsr [fp16]" in capsys.readouterr().out
+    assert read_contract(out)["name"] == "elsr"
+
+
+def test_cli_rejects_bad_frame_size():
+    from mobilevsr_rt.training.export.command import parse_frame_size
+
+    assert parse_frame_size("180x320") == (180, 320)
+    with pytest.raises(Exception, match="HxW"):
+        parse_frame_size("180-320")
+    assert Path(DEFAULT_CALIBRATION_ROOT).name == "train_videos"
