@@ -1,8 +1,7 @@
 #include "tile_plan.h"
 
+#include <algorithm>
 #include <cmath>
-
-#include "errors.h"
 
 namespace mobilevsr {
 
@@ -14,10 +13,8 @@ AxisSplit SplitAxis(int length, int tile, int overlap) {
     split.keep_end = {length};
     return split;
   }
-  const int step = tile - overlap;
-  if (step <= 0)
-    throw InvalidArgument("tile overlap " + std::to_string(overlap) + " leaves no room in " + std::to_string(tile) +
-                          "-pixel tiles");
+  overlap = std::min(overlap, tile / 2);  // more would leave no room to advance
+  const int step = std::max(1, tile - overlap);
   const int count = (length - tile + step - 1) / step + 1;
   for (int i = 0; i < count; ++i)
     split.starts.push_back(static_cast<int>(std::lround(static_cast<double>(i) * (length - tile) / (count - 1))));

@@ -30,6 +30,7 @@ struct TilePlan {
 
 // Cuts positions along one axis of `length` pixels into tiles of `tile` pixels overlapping by >= `overlap`.
 // Each tile keeps the part of the overlap nearest its own centre, so every pixel comes from exactly one tile.
+// The overlap is clamped to half a tile.
 struct AxisSplit {
   std::vector<int> starts, keep_begin, keep_end;
 };
