@@ -145,7 +145,7 @@ def evaluate(factory: UpscalerFactory, clips: Sequence[EvalClip], name: str = "m
             upscalers[size] = factory(size)
         outputs = _run_clip(upscalers[size], clip.lr, times)
         scores = {k: [] for k in ("psnr_rgb", "ssim_rgb", "psnr_y", "ssim_y")}
-        for out, hr in zip(outputs, clip.hr):
+        for out, hr in zip(outputs, clip.hr, strict=True):
             if out.shape != hr.shape:
                 raise RuntimeError(f"output {out.shape} does not match HR {hr.shape}")
             for y, suffix in ((False, "rgb"), (True, "y")):

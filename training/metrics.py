@@ -27,7 +27,8 @@ def _prepare(a: np.ndarray, b: np.ndarray, crop_border: int, y_channel: bool) ->
         raise ValueError(f"shape mismatch {a.shape} vs {b.shape}")
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     if crop_border:
-        a, b = a[crop_border:-crop_border, crop_border:-crop_border], b[crop_border:-crop_border, crop_border:-crop_border]
+        inner = (slice(crop_border, -crop_border), slice(crop_border, -crop_border))
+        a, b = a[inner], b[inner]
     if y_channel:
         a, b = rgb_to_y(a), rgb_to_y(b)
     return a, b

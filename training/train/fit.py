@@ -142,6 +142,10 @@ def fit(cfg: ExperimentConfig) -> FitResult:
               f"replica(s), batch {global_batch}, T={dc.frames}, LR patch {dc.patch_size}")
 
     sampler = build_sampler(cfg)
+    for src in sampler.sources:
+        items = f"{len(src.clips)} clips" if isinstance(src, VideoSource) else \
+            f"{len(src.images)} images ({src.skipped} too small, skipped)"
+        _log(out, f"source {src.name}: {items}")
     dataset = make_dataset(sampler, global_batch, start_index=start_step * global_batch, workers=dc.workers)
     iterator = iter(strategy.experimental_distribute_dataset(dataset))
     loss_fn = get_loss(tc.loss, tc.charbonnier_eps)
@@ -153,7 +157,7 @@ def fit(cfg: ExperimentConfig) -> FitResult:
             if model.losses:
                 loss += tf.nn.scale_regularization_loss(tf.add_n(model.losses))
         grads = tape.gradient(loss, model.trainable_variables)
-        optimizer.apply_gradients(zip(grads, model.trainable_variables))
+        optimizer.apply_gradients(zip(grads, model.trainable_variables, strict=True))
         return loss
 
     @tf.function

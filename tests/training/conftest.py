@@ -1,0 +1,55 @@
+"""Fixtures of the training tests: small real frames written to tmp folders, thread limits for TensorFlow."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+REPO = Path(__file__).resolve().parents[2]
+SHARED = (REPO / ".." / "shared").resolve()
+SHARED_DATA = SHARED / "data"
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+def limit_tf_threads() -> None:
+    """Keep TensorFlow on 2 threads (the CI machine has 2 shared cores); no-op once TF has started."""
+    try:
+        import tensorflow as tf
+
+        tf.config.threading.set_intra_op_parallelism_threads(2)
+        tf.config.threading.set_inter_op_parallelism_threads(2)
+    except (ImportError, RuntimeError):
+        pass
+
+
+limit_tf_threads()
+
+
+def write_png(path: Path, array: np.ndarray) -> Path:
+    """Write a uint8 HxW or HxWx3 array as PNG (creating folders)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(np.asarray(array, dtype=np.uint8)).save(path)
+    return path
+
+
+def real_frames(clip: str = "vimeo90k_00001_0002", count: int = 7) -> list[np.ndarray]:
+    """The first ``count`` frames of a real training clip from the shared data."""
+    folder = SHARED_DATA / "train_videos" / clip
+    if not folder.is_dir():
+        pytest.skip(f"shared data missing: {folder}")
+    return [np.asarray(Image.open(p).convert("RGB")) for p in sorted(folder.glob("*.png"))[:count]]
+
+
+@pytest.fixture
+def tiny_clips(tmp_path: Path) -> Path:
+    """``<root>/<clip>/%08d.png``: 2 real clips, 5 frames of 96x128 HR each (crops of shared training frames)."""
+    root = tmp_path / "clips"
+    for name, clip, (y, x) in (("a", "vimeo90k_00001_0002", (40, 60)), ("b", "vimeo90k_00002_0005", (100, 200))):
+        for i, frame in enumerate(real_frames(clip, 5)):
+            write_png(root / name / f"{i:08d}.png", frame[y: y + 96, x: x + 128])
+    return root
