@@ -19,10 +19,20 @@ __all__ = ["build_contract", "signature_tensor_names"]
 
 
 def signature_tensor_names(model: bytes) -> tuple[dict[str, str], dict[str, str]]:
-    """``(inputs, outputs)``: Keras (signature) name -> tensor name in the flatbuffer."""
+    """``(inputs, outputs)``: Keras (signature) name -> tensor name in the flatbuffer.
+
+    A model converted from a concrete function (the QAT path) has no signature: its inputs keep the Keras names and
+    its outputs (``Identity``, ``Identity_1``, ...) come in the flattening order of the output dict, i.e. sorted by
+    name (``hr`` < ``state_0_out`` < ...).
+    """
     interpreter = Interpreter(model_content=model)
-    runner = interpreter.get_signature_runner()
     by_index = {d["index"]: d["name"] for d in interpreter.get_tensor_details()}
+    if not interpreter.get_signature_list():
+        inputs = {by_index[d["index"]].split(":")[0]: by_index[d["index"]] for d in interpreter.get_input_details()}
+        names = [by_index[d["index"]] for d in interpreter.get_output_details()]
+        keys = ["hr", *(f"state_{i}_out" for i in range(len(names) - 1))]
+        return inputs, dict(zip(sorted(keys), names, strict=True))
+    runner = interpreter.get_signature_runner()
     inputs = {k: by_index[d["index"]] for k, d in runner.get_input_details().items()}
     outputs = {k: by_index[d["index"]] for k, d in runner.get_output_details().items()}
     return inputs, outputs

@@ -25,20 +25,40 @@ PRECISIONS = ("fp32", "fp16", "int8")
 RepresentativeData = Callable[[], Iterable[dict[str, np.ndarray]]]
 
 
+def _from_signature(model: keras.Model) -> tf.lite.TFLiteConverter:
+    specs = {t.name.split(":")[0]: tf.TensorSpec(t.shape, t.dtype, name=t.name.split(":")[0]) for t in model.inputs}
+    serve = tf.function(lambda inputs: dict(zip(model.output_names, tf.nest.flatten(model(inputs, training=False)),
+                                                strict=True)), input_signature=[specs])
+    return tf.lite.TFLiteConverter.from_concrete_functions([serve.get_concrete_function()], model)
+
+
 def convert(model: keras.Model, precision: str, representative: RepresentativeData | None = None) -> bytes:
     """Convert ``model`` (static shapes, batch 1) to a .tflite flatbuffer in ``precision``.
 
-    ``representative`` (int8 only) returns an iterable of input dicts keyed by the Keras input names.
+    ``representative`` (int8 only) returns an iterable of input dicts keyed by the Keras input names. Models with
+    fake-quant nodes (QAT) go through a concrete function whose dict signature flattens in sorted-name order; their
+    calibration model has no signature, so samples are fed positionally in that order (a mix-up would fail on the
+    differing channel counts of frames and states).
     """
     if precision not in PRECISIONS:
         raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}")
-    converter = tf.lite.TFLiteConverter.from_keras_model(model)
+    if any("quant" in layer.__class__.__name__.lower() for layer in model.layers):
+        return _convert(_from_signature(model), precision, representative, positional=True)
+    return _convert(tf.lite.TFLiteConverter.from_keras_model(model), precision, representative)
+
+
+def _convert(converter: tf.lite.TFLiteConverter, precision: str, representative: RepresentativeData | None,
+             positional: bool = False) -> bytes:
     if precision == "int8":
         if representative is None:
             raise ValueError("int8 export needs a representative dataset")
         converter.optimizations = [tf.lite.Optimize.DEFAULT]
-        converter.representative_dataset = lambda: ({k: np.asarray(v, np.float32) for k, v in s.items()}
-                                                    for s in representative())
+        def samples():
+            for sample in representative():
+                arrays = {k: np.asarray(v, np.float32) for k, v in sample.items()}
+                yield [arrays[k] for k in sorted(arrays)] if positional else arrays
+
+        converter.representative_dataset = samples
         # Builtin int8 kernels only: a float fallback op would make the graph not fully integer.
         converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8, tf.lite.OpsSet.SELECT_TF_OPS]
         converter.inference_input_type = tf.uint8
