@@ -1,0 +1,202 @@
+// Unit tests of the core's pure parts (no LiteRT needed): JSON, schema validation, contracts, layout detection,
+// pixel conversion and tile planning. Built by cpp/CMakeLists.txt (MOBILEVSR_BUILD_TESTS) and run by ctest and by
+// tests/core/test_cpp_unit.py. Prints "N passed, M failed".
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "contract.h"
+#include "errors.h"
+#include "json.h"
+#include "pixel_convert.h"
+#include "tile_plan.h"
+
+namespace {
+
+int g_passed = 0, g_failed = 0;
+
+void Check(bool ok, const std::string& what) {
+  if (ok) {
+    ++g_passed;
+  } else {
+    ++g_failed;
+    std::printf("FAILED: %s\n", what.c_str());
+  }
+}
+
+template <typename E>
+void CheckThrows(const std::function<void()>& fn, const std::string& what, const std::string& needle = "") {
+  try {
+    fn();
+    Check(false, what + " (no exception)");
+  } catch (const E& e) {
+    Check(needle.empty() || std::string(e.what()).find(needle) != std::string::npos,
+          what + " (message: " + e.what() + ")");
+  } catch (const std::exception& e) {
+    Check(false, what + " (wrong exception: " + e.what() + ")");
+  }
+}
+
+const char* kValidContract = R"({"contract_version": 1, "scale": 4,
+  "frame_inputs": {"tensors": ["in"], "layout": "stacked", "offsets": [-1, 0, 1]},
+  "frame_outputs": {"tensors": ["out"], "layout": "stacked", "offsets": [0]},
+  "state": [{"input": "s", "output": 1}], "pixel_range": 255, "channel_order": "BGR"})";
+
+void TestJson() {
+  using mobilevsr::Json;
+  const Json j = mobilevsr::ParseJson(R"({"a": [1, 2.5, -3e2, true, null, "x\u00e9\n"], "b": {}})");
+  Check(j.find("a")->as_array().size() == 6, "json array size");
+  Check(j.find("a")->as_array()[0].is_integer() && !j.find("a")->as_array()[1].is_integer(), "json integer flag");
+  Check(j.find("a")->as_array()[2].as_number() == -300.0, "json exponent");
+  Check(j.find("a")->as_array()[5].as_string() == "x\xc3\xa9\n", "json unicode escape to UTF-8");
+  Check(mobilevsr::ParseJson(j.Dump()) == j, "json dump round trip");
+  for (const char* bad : {"", "{", "[1,]", "{\"a\":1,}", "{\"a\" 1}", "01x", "\"unterminated", "{\"a\":1}{",
+                          "{\"a\":1,\"a\":2}", "\"\\q\"", "nul"}) {
+    CheckThrows<mobilevsr::InvalidArgument>([&] { mobilevsr::ParseJson(bad); }, std::string("json rejects ") + bad);
+  }
+  CheckThrows<mobilevsr::InvalidArgument>([] { mobilevsr::ParseJson("\"\xff\""); }, "json rejects invalid UTF-8",
+                                          "UTF-8");
+  std::string deep(200, '[');
+  CheckThrows<mobilevsr::InvalidArgument>([&] { mobilevsr::ParseJson(deep); }, "json depth limit", "deep");
+}
+
+void TestContract() {
+  const mobilevsr::Contract c = mobilevsr::ParseContract(kValidContract);
+  Check(c.frame_inputs.offsets == std::vector<int>({-1, 0, 1}) && c.frame_inputs.stacked, "contract offsets");
+  Check(c.state.size() == 1 && c.state[0].input.name == "s" && c.state[0].output.index == 1, "contract state refs");
+  Check(c.pixel_range == 255.0 && c.bgr && c.scale == 4, "contract fields");
+  Check(mobilevsr::ParseContract(c.ToJson().Dump()).ToJson() == c.ToJson(), "contract JSON round trip");
+  Check(mobilevsr::ContractMetadataKey() == "mobilevsr.contract", "metadata key from the schema");
+
+  auto with = [](const std::string& from, const std::string& to) {
+    std::string text = kValidContract;
+    text.replace(text.find(from), from.size(), to);
+    return text;
+  };
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {with("\"contract_version\": 1", "\"contract_version\": 2"), "contract_version"},
+      {with("\"scale\": 4", "\"scale\": 0"), "minimum"},
+      {with("\"stacked\"", "\"interleaved\""), "layout"},
+      {with("\"pixel_range\": 255", "\"pixel_range\": 2"), "pixel_range"},
+      {with("\"channel_order\": \"BGR\"", "\"channel_order\": \"BGR\", \"extra\": 1"), "unknown field"},
+      {with("\"offsets\": [0]", "\"offsets\": [1]"), "0, 1, 2"},
+      {with("\"offsets\": [-1, 0, 1]", "\"offsets\": [0, 0]"), "repeated"},
+      {with("\"tensors\": [\"in\"]", "\"tensors\": [\"a\", \"b\"]"), "exactly one tensor"},
+      {with("\"layout\": \"stacked\", \"offsets\": [-1", "\"layout\": \"separate\", \"offsets\": [-1"), "one tensor per"},
+      {with("\"input\": \"s\"", "\"input\": 1.5"), "expected one of"},
+      {with("\"scale\": 4,", ""), "missing required field \"scale\""},
+  };
+  for (const auto& [text, needle] : bad)
+    CheckThrows<mobilevsr::InvalidArgument>([&] { mobilevsr::ParseContract(text); }, "contract rejects: " + needle,
+                                            needle);
+}
+
+mobilevsr::TensorInfo Tensor(const std::string& name, std::vector<int> shape, mobilevsr::DType dtype = mobilevsr::DType::kFloat32) {
+  mobilevsr::TensorInfo t;
+  t.name = name;
+  t.shape = std::move(shape);
+  t.dtype = dtype;
+  t.dtype_name = dtype == mobilevsr::DType::kFloat32 ? "float32" : "uint8";
+  return t;
+}
+
+void TestLayoutDetection() {
+  using mobilevsr::DetectPublicLayout;
+  auto c = DetectPublicLayout({Tensor("x", {1, 180, 320, 3})}, {Tensor("y", {1, 720, 1280, 3})});
+  Check(c.layout == "single_frame" && c.scale == 4 && c.pixel_range == 1.0, "single frame layout");
+  c = DetectPublicLayout({Tensor("x", {1, 180, 320, 30})}, {Tensor("y", {1, 720, 1280, 30})});
+  Check(c.layout == "stacked_chunk" && c.frame_outputs.offsets.size() == 10, "stacked chunk layout");
+  c = DetectPublicLayout({Tensor("x", {1, 320, 180, 6}), Tensor("h", {1, 320, 180, 16})},
+                         {Tensor("y", {1, 1280, 720, 3}), Tensor("h2", {1, 320, 180, 16})});
+  Check(c.layout == "recurrent" && c.frame_inputs.offsets == std::vector<int>({-1, 0}) && c.pixel_range == 255.0,
+        "recurrent layout");
+  c = DetectPublicLayout({Tensor("h", {1, 320, 180, 32}), Tensor("x", {1, 320, 180, 9})},
+                         {Tensor("h2", {1, 320, 180, 32}), Tensor("y", {1, 1280, 720, 3})});
+  Check(c.layout == "sliding_recurrent" && c.state[0].input.name == "h" && c.state[0].output.name == "h2",
+        "sliding recurrent layout, any tensor order");
+  auto q = Tensor("x", {1, 8, 8, 3}, mobilevsr::DType::kUInt8);
+  q.quantized = true;
+  q.quantization = {1.0f / 255.0f, 0};
+  c = DetectPublicLayout({q}, {Tensor("y", {1, 32, 32, 3}, mobilevsr::DType::kUInt8)});
+  Check(c.pixel_range == 1.0, "quantized input scale 1/255 means range 0..1");
+  CheckThrows<mobilevsr::InvalidArgument>(
+      [] { DetectPublicLayout({Tensor("x", {1, 8, 8, 4})}, {Tensor("y", {1, 32, 32, 4})}); }, "4-channel frames",
+      "no known VSR layout");
+  CheckThrows<mobilevsr::InvalidArgument>(
+      [] { DetectPublicLayout({Tensor("x", {1, 8, 8, 3})}, {Tensor("y", {1, 30, 32, 3})}); }, "non-integer scale",
+      "integer upscale");
+}
+
+double RoundHalfAway(double x) { return x < 0 ? -std::floor(-x + 0.5) : std::floor(x + 0.5); }
+
+void TestPixelConversion() {
+  // Exhaustive over every float whose product lands in [0, 255]: the byte equals exact round-half-away-from-zero.
+  int mismatches = 0;
+  for (float x = 0.0f; x <= 255.0f; x = std::nextafter(x, 256.0f)) {
+    if (mobilevsr::RoundClampedToByte(x) != static_cast<int>(RoundHalfAway(x))) ++mismatches;
+    if (x > 1.0f) x = std::nextafter(x + 0.001f, 256.0f);  // dense near the tricky small values, sampled above
+  }
+  Check(mismatches == 0, "RoundClampedToByte is exact round half away from zero");
+  Check(mobilevsr::RoundClampedToByte(0.49999997f) == 0 && mobilevsr::RoundClampedToByte(0.5f) == 1 &&
+            mobilevsr::RoundClampedToByte(254.5f) == 255,
+        "rounding edge cases (the x+0.5 trap)");
+
+  mobilevsr::TensorInfo f = Tensor("hr", {1, 1, 4, 3});
+  mobilevsr::OutputConverter out(f, 1.0);
+  const float values[12] = {-1.0f, NAN, 0.5f / 255, 1.5f, 0.25f, 1.0f, 0.0f, 0.999f, 0.002f, 0.5f, 0.7f, 0.1f};
+  uint8_t pixels[12];
+  out.Read(values, 4, 3, 0, false, pixels);
+  const uint8_t expected[12] = {0, 0, 1, 255, 64, 255, 0, 255, 1, 128, 179, 26};
+  Check(std::memcmp(pixels, expected, 12) == 0, "float output conversion incl. NaN, negatives, overflow");
+
+  mobilevsr::TensorInfo q = Tensor("in", {1, 1, 1, 3}, mobilevsr::DType::kInt8);
+  q.quantized = true;
+  q.quantization = {1.0f / 255.0f, -128};
+  mobilevsr::InputConverter in(q, 1.0);
+  const uint8_t px[3] = {0, 1, 200};
+  int8_t quantized[3];
+  in.Write(px, 1, quantized, 3, 0);
+  Check(quantized[0] == -128 && quantized[1] == -127 && quantized[2] == 72, "int8 input quantization");
+
+  mobilevsr::TensorInfo s_out = q, s_in = q;
+  s_out.quantization = {0.1f, 3};
+  s_in.quantization = {0.05f, -2};
+  mobilevsr::StateRequantizer requantize(s_out, s_in);
+  const int8_t states[4] = {3, 4, 127, -128};
+  int8_t moved[4];
+  requantize.Apply(states, moved, 4);
+  Check(moved[0] == -2 && moved[1] == 0 && moved[2] == 127 && moved[3] == -128, "state requantization table");
+}
+
+void TestTilePlan() {
+  const auto split = mobilevsr::SplitAxis(540, 180, 16);
+  Check(split.starts.front() == 0 && split.starts.back() == 360, "tiles reach both edges");
+  bool covers = split.keep_begin.front() == 0 && split.keep_end.back() == 540;
+  for (size_t i = 1; i < split.starts.size(); ++i) {
+    covers = covers && split.keep_begin[i] == split.keep_end[i - 1];
+    covers = covers && split.starts[i] < split.starts[i - 1] + 180 - 16 + 1;           // overlap >= 16
+    covers = covers && split.keep_begin[i] - split.starts[i] >= 8;                     // margin inside tile i
+    covers = covers && split.starts[i - 1] + 180 - split.keep_end[i - 1] >= 8;          // margin inside tile i-1
+  }
+  Check(covers, "kept regions partition the axis with margins of half the overlap");
+  Check(mobilevsr::SplitAxis(100, 180, 16).starts.size() == 1, "short axis: one padded tile");
+  const auto plan = mobilevsr::PlanTiles(1080, 1920, 320, 180, 16, false);
+  Check(plan.strategy == "tile" && plan.tiles.size() == static_cast<size_t>(plan.rows * plan.cols), "tile plan grid");
+  Check(mobilevsr::PlanTiles(180, 320, 180, 320, 16, false).strategy == "native", "exact fit is native");
+  Check(mobilevsr::PlanTiles(100, 90, 180, 320, 16, false).strategy == "pad", "smaller frame is padded");
+}
+
+}  // namespace
+
+int main() {
+  TestJson();
+  TestContract();
+  TestLayoutDetection();
+  TestPixelConversion();
+  TestTilePlan();
+  std::printf("%d passed, %d failed\n", g_passed, g_failed);
+  return g_failed == 0 ? 0 : 1;
+}

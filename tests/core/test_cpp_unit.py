@@ -1,0 +1,31 @@
+"""Builds and runs the core's C++ unit tests (cpp/tests/core_tests.cc): JSON, schema, contracts, layout detection,
+pixel conversion and tile planning, without Python in between."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def unit_test_binary(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    cmake = shutil.which("cmake")
+    if cmake is None:
+        pytest.skip("cmake is not installed")
+    build = tmp_path_factory.mktemp("core_build")
+    subprocess.run([cmake, "-S", str(ROOT / "cpp"), "-B", str(build), "-DMOBILEVSR_BUILD_TESTS=ON",
+                    "-DCMAKE_BUILD_TYPE=Release"], check=True, capture_output=True)
+    subprocess.run([cmake, "--build", str(build), "--target", "mobilevsr_core_tests", "-j2"], check=True,
+                   capture_output=True)
+    return build / "mobilevsr_core_tests"
+
+
+def test_core_unit_tests_pass(unit_test_binary: Path) -> None:
+    result = subprocess.run([str(unit_test_binary)], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert " passed, 0 failed" in result.stdout
