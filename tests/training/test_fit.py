@@ -1,0 +1,144 @@
+"""Experiment configs and the training loop: relative paths, falling loss on real data, resume after SIGKILL."""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+from conftest import SHARED_DATA, real_frames, write_png
+
+tf = pytest.importorskip("tensorflow")
+
+from mobilevsr_rt.training.train.config import load_config  # noqa: E402
+from mobilevsr_rt.training.train.fit import fit  # noqa: E402
+
+
+def _experiment(folder: Path, clips: Path, **train) -> Path:
+    """An ELSR experiment on tiny real data; the YAML lives in ``folder`` and refers to ``clips`` relatively."""
+    folder.mkdir(parents=True, exist_ok=True)
+    config = {
+        "model": {"name": "elsr"},
+        "data": {"sources": [{"kind": "clips", "root": os.path.relpath(clips, folder)}],
+                 "patch_size": 8, "frames": 1, "batch_size": 4, "workers": 1, "cache_frames": 16},
+        "train": {"steps": 40, "loss": "l1", "lr": {"initial": 5e-3, "first_decay_steps": 1000},
+                  "checkpoint_every": 20, "log_every": 5, **train},
+        "output": "run",
+        "seed": 1,
+    }
+    path = folder / "exp.yaml"
+    path.write_text(yaml.safe_dump(config))
+    return path
+
+
+def _log_rows(run: Path) -> list[dict]:
+    with (run / "train_log.csv").open() as f:
+        return list(csv.DictReader(f))
+
+
+def test_paths_are_relative_to_the_yaml_and_survive_a_move(tmp_path, tiny_clips):
+    cfg_path = _experiment(tmp_path / "project" / "configs", tiny_clips)
+    cfg = load_config(cfg_path)
+    assert cfg.data.sources[0].root == tiny_clips.resolve()
+    assert cfg.output == (tmp_path / "project" / "configs" / "run").resolve()
+    # move config and data together: the relative paths follow
+    shutil.move(tmp_path / "project", tmp_path / "moved")
+    shutil.move(tiny_clips, tmp_path / "elsewhere")
+    (tmp_path / "clips").symlink_to(tmp_path / "elsewhere")  # the data path relative to the YAML stays valid
+    moved = load_config(tmp_path / "moved" / "configs" / "exp.yaml", output="cli_out", steps=7)
+    assert moved.data.sources[0].root == (tmp_path / "elsewhere").resolve()
+    assert moved.output == Path("cli_out").resolve() and moved.train.steps == 7
+
+
+def test_unknown_keys_are_errors(tmp_path, tiny_clips):
+    path = _experiment(tmp_path, tiny_clips)
+    raw = yaml.safe_load(path.read_text())
+    raw["train"]["lerning_rate"] = 1.0
+    path.write_text(yaml.safe_dump(raw))
+    with pytest.raises(ValueError, match="lerning_rate"):
+        load_config(path)
+
+
+def test_shipped_configs_parse():
+    configs = Path(__file__).resolve().parents[2] / "training" / "configs"
+    names = sorted(p.stem for p in configs.glob("*.yaml"))
+    assert {"elsr", "swat_3"} <= set(names)
+    for name in names:
+        cfg = load_config(configs / f"{name}.yaml")
+        assert cfg.model == name
+        assert all(s.root.parent == SHARED_DATA.resolve() or s.root.parent.parent == SHARED_DATA.resolve()
+                   for s in cfg.data.sources)
+
+
+def test_loss_falls_on_real_data(tmp_path, tiny_clips):
+    cfg = load_config(_experiment(tmp_path, tiny_clips, steps=40, checkpoint_every=40))
+    result = fit(cfg)
+    assert (result.start_step, result.final_step) == (0, 40)
+    losses = [float(r["loss"]) for r in _log_rows(cfg.output)]
+    assert len(losses) == 8
+    assert np.mean(losses[-2:]) < 0.7 * np.mean(losses[:2]), losses
+    assert (cfg.output / "final.weights.h5").is_file() and (cfg.output / "run.json").is_file()
+    assert list((cfg.output / "tensorboard").glob("events.out.tfevents.*"))
+    # fit again: nothing left to do, the run is complete
+    assert fit(cfg).start_step == 40
+
+
+def _checkpoint_step(run: Path) -> int:
+    prefix = tf.train.latest_checkpoint(str(run / "checkpoints"))
+    reader = tf.train.load_checkpoint(prefix)
+    key = next(k for k in reader.get_variable_to_shape_map() if k.startswith("optimizer/_iterations/"))
+    return int(reader.get_tensor(key))
+
+
+def test_resume_after_sigkill(tmp_path, tiny_clips):
+    cfg_path = _experiment(tmp_path, tiny_clips, steps=100000, checkpoint_every=5, log_every=1)
+    run = tmp_path / "run"
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    command = [sys.executable, "-m", "mobilevsr_rt.training.cli", "fit", str(cfg_path), "--threads", "1"]
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while not (run / "checkpoints" / "checkpoint").is_file():
+            assert proc.poll() is None, "training died before its first checkpoint"
+            assert time.monotonic() < deadline, "no checkpoint within 120 s"
+            time.sleep(0.2)
+        time.sleep(0.5)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    saved = _checkpoint_step(run)
+    assert saved >= 5 and saved % 5 == 0
+    logged_before = [int(r["step"]) for r in _log_rows(run)]
+
+    target = saved + 6
+    done = subprocess.run(command + ["--steps", str(target)], env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert f"at step {saved}" in done.stdout  # "resumed from .../ckpt-N at step N"
+    assert f"training elsr from step {saved} to {target}" in done.stdout
+    assert _checkpoint_step(run) == target
+    steps = [int(r["step"]) for r in _log_rows(run)]
+    assert steps[len(logged_before):] == list(range(saved + 1, target + 1))
+
+
+def test_fit_uses_images_and_validation(tmp_path, tiny_clips):
+    image_dir = tmp_path / "images"
+    write_png(image_dir / "frame.png", real_frames(count=1)[0][:120, :160])
+    path = _experiment(tmp_path, tiny_clips, steps=2, checkpoint_every=2, log_every=1)
+    raw = yaml.safe_load(path.read_text())
+    raw["data"]["sources"].append({"kind": "images", "root": "images", "weight": 1.0})
+    raw["data"]["frames"] = 2
+    raw["validation"] = {"root": "clips", "every": 2, "frames": 2, "crop": None}
+    path.write_text(yaml.safe_dump(raw))
+    cfg = load_config(path)
+    fit(cfg)
+    with (cfg.output / "val_log.csv").open() as f:
+        rows = list(csv.DictReader(f))
+    assert [r["step"] for r in rows] == ["2"] and 0 < float(rows[0]["psnr_y"]) < 100
