@@ -16,6 +16,8 @@ _LAZY = {
     "embed_contract": "mobilevsr_rt.contract",
     "read_contract": "mobilevsr_rt.contract",
     "validate_contract": "mobilevsr_rt.contract",
+    "list_models": "mobilevsr_rt.models",
+    "resolve_model": "mobilevsr_rt.models",
 }
 __all__ = list(_LAZY)
 

@@ -10,6 +10,7 @@ import numpy as np
 
 from . import _core
 from ._litert import litert_library_path
+from .models import resolve_model
 
 Accelerator = Literal["auto", "gpu", "cpu"]
 
@@ -22,7 +23,8 @@ class Upscaler:
     of any layout in memory; a frame size other than the model's resizes the model's inputs when the graph allows.
 
     Args:
-        model: path of the .tflite file.
+        model: path of the .tflite file, or a bundled model name (``swat_3``, ``swat_3_int8``; see
+            ``mobilevsr_rt.models``).
         accelerator: "auto" tries the GPU and falls back to the CPU (``info["fallback_reason"]`` says why);
             "gpu" raises instead of running on the CPU; "cpu" runs on the CPU.
         num_threads: CPU threads (None lets LiteRT decide).
@@ -51,6 +53,7 @@ class Upscaler:
     ) -> None:
         if num_threads is not None and (not isinstance(num_threads, int) or num_threads < 1):
             raise ValueError(f"num_threads must be a positive int or None, got {num_threads!r}")
+        model = resolve_model(model, accelerator=accelerator)  # a path that exists wins, else a bundled model name
         contract_json = "" if contract is None else contract if isinstance(contract, str) else json.dumps(contract)
         self._core = _core.Upscaler(
             model_path=os.fspath(model),

@@ -11,6 +11,8 @@ from importlib import import_module
 COMMANDS: dict[str, str] = {
     "info": "mobilevsr_rt.cli.info",
     "bench": "mobilevsr_rt.cli.bench",
+    "upscale": "mobilevsr_rt.cli.upscale",
+    "demo": "mobilevsr_rt.cli.demo",
 }
 
 

@@ -1,0 +1,187 @@
+"""Inputs: a video file (anything PyAV's FFmpeg decodes), a folder of images, or one image. Each yields RGB uint8
+frames in order with what the output needs to keep (presentation timestamps, audio packets, file names)."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ._av import import_av
+from .errors import MediaError, describe
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff")
+DEFAULT_RATE = Fraction(25)
+
+
+@dataclass
+class SourceFrame:
+    """One decoded input frame."""
+
+    index: int
+    image: np.ndarray
+    """HxWx3 RGB uint8."""
+    pts: int | None = None
+    """Presentation timestamp in the video stream's time base (videos only)."""
+    name: str = ""
+    """File stem of an input image (images only)."""
+
+
+def natural_key(path: Path) -> list[Any]:
+    """Sort key where ``frame2`` comes before ``frame10``."""
+    return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", path.name)]
+
+
+def is_image_path(path: str | os.PathLike) -> bool:
+    """Whether the name ends with an image suffix this package reads and writes."""
+    return Path(path).suffix.lower() in IMAGE_SUFFIXES
+
+
+def read_image(path: Path) -> np.ndarray:
+    """Decode an image file to HxWx3 RGB uint8 (EXIF orientation applied, alpha dropped, grey expanded)."""
+    from PIL import Image, ImageOps
+
+    try:
+        with Image.open(path) as image:
+            image = ImageOps.exif_transpose(image)
+            return np.asarray(image.convert("RGB"))
+    except (OSError, ValueError, SyntaxError) as error:  # PIL.UnidentifiedImageError is an OSError
+        raise MediaError(f"cannot read image {path}: {describe(error)}") from error
+
+
+class ImageSource:
+    """A sequence of image files, treated as consecutive frames of one clip (a single image is a clip of one)."""
+
+    kind = "images"
+
+    def __init__(self, files: list[Path], single: bool = False) -> None:
+        self.files = files
+        self.single = single
+
+    @property
+    def frame_count(self) -> int:
+        """Number of images."""
+        return len(self.files)
+
+    def frames(self, on_audio: Callable[[Any], None] | None = None) -> Iterator[SourceFrame]:
+        """Decode the images in order (``on_audio`` is ignored: images have none)."""
+        for index, path in enumerate(self.files):
+            yield SourceFrame(index=index, image=read_image(path), name=path.stem)
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+    def __enter__(self) -> ImageSource:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class VideoSource:
+    """The first video stream of a media file, decoded to RGB, plus its audio streams (for remuxing)."""
+
+    kind = "video"
+
+    def __init__(self, path: Path) -> None:
+        av = import_av()
+        self.path = path
+        try:
+            self.container = av.open(str(path), "r")
+        except (av.FFmpegError, OSError, ValueError) as error:
+            raise MediaError(f"cannot read video {path}: {describe(error)}") from error
+        if not self.container.streams.video:
+            self.container.close()
+            raise MediaError(f"cannot read video {path}: it has no video stream")
+        self.stream = self.container.streams.video[0]
+        self.stream.thread_type = "AUTO"
+        self.audio_streams = list(self.container.streams.audio)
+        context = self.stream.codec_context
+        if context is None or not context.width or not context.height:
+            self.container.close()
+            raise MediaError(f"cannot read video {path}: no decoder for its video codec")
+
+    @property
+    def time_base(self) -> Fraction:
+        """Time base of the video stream (unit of ``SourceFrame.pts``)."""
+        return self.stream.time_base or Fraction(1, int(self.rate * 1000))
+
+    @property
+    def rate(self) -> Fraction:
+        """Average frame rate (the container's guess when it does not say; 25 when nothing is known)."""
+        for rate in (self.stream.average_rate, self.stream.guessed_rate, self.stream.base_rate):
+            if rate:
+                return Fraction(rate)
+        return DEFAULT_RATE
+
+    @property
+    def frame_count(self) -> int | None:
+        """Frames in the stream as the container states it, else estimated from the duration (None: unknown)."""
+        if self.stream.frames:
+            return int(self.stream.frames)
+        if self.stream.duration and self.stream.time_base:
+            return max(1, round(float(self.stream.duration * self.stream.time_base * self.rate)))
+        if self.container.duration:
+            return max(1, round(self.container.duration / 1_000_000 * float(self.rate)))
+        return None
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """(height, width) of the coded frames."""
+        return self.stream.codec_context.height, self.stream.codec_context.width
+
+    def frames(self, on_audio: Callable[[Any], None] | None = None) -> Iterator[SourceFrame]:
+        """Decode video frames in presentation order; audio packets go to ``on_audio`` as they are demuxed."""
+        av = import_av()
+        streams = [self.stream] + (self.audio_streams if on_audio is not None else [])
+        index = 0
+        last_pts: int | None = None
+        step = max(1, round(1 / (self.rate * self.time_base)))  # one frame duration in time-base units
+        try:
+            for packet in self.container.demux(*streams):
+                if packet.stream.type == "audio":
+                    if packet.dts is not None:  # the demuxer's end-of-stream packets carry no data
+                        on_audio(packet)
+                    continue
+                for frame in packet.decode():
+                    pts = frame.pts
+                    if pts is None or (last_pts is not None and pts <= last_pts):  # keep them strictly increasing
+                        pts = 0 if last_pts is None else last_pts + step
+                    last_pts = pts
+                    yield SourceFrame(index=index, image=frame.to_ndarray(format="rgb24"), pts=pts)
+                    index += 1
+        except av.FFmpegError as error:
+            raise MediaError(f"cannot decode video {self.path} (frame {index}): {describe(error)}") from error
+        if index == 0:
+            raise MediaError(f"cannot read video {self.path}: no frame could be decoded")
+
+    def close(self) -> None:
+        """Close the file."""
+        self.container.close()
+
+    def __enter__(self) -> VideoSource:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def open_source(path: str | os.PathLike) -> ImageSource | VideoSource:
+    """Open an input: a folder of images, one image file, or anything else as a video file."""
+    path = Path(path)
+    if not path.exists():
+        raise MediaError(f"input not found: {path}")
+    if path.is_dir():
+        files = sorted((f for f in path.iterdir() if f.is_file() and is_image_path(f)), key=natural_key)
+        if not files:
+            raise MediaError(f"input folder has no images ({', '.join(IMAGE_SUFFIXES)}): {path}")
+        return ImageSource(files)
+    if is_image_path(path):
+        return ImageSource([path], single=True)
+    return VideoSource(path)
