@@ -1,0 +1,116 @@
+"""Measurement helpers: interleaved timing, machine/load description, process resource counters."""
+
+from __future__ import annotations
+
+import os
+import platform
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+REFERENCE_PIXELS = 180 * 320
+
+
+def load_average() -> list[float]:
+    """1, 5 and 15 minute load averages (the machine is shared: every result records them)."""
+    return [round(v, 2) for v in os.getloadavg()]
+
+
+def machine() -> dict:
+    """CPU model, cores this process may use, OS and library versions."""
+    cpu = platform.processor() or "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    versions = {}
+    for module in ("numpy", "ai_edge_litert", "onnxruntime", "PIL"):
+        try:
+            from importlib.metadata import version
+
+            dist = {"PIL": "pillow", "ai_edge_litert": "ai-edge-litert"}.get(module, module)
+            versions[module] = version(dist)
+        except Exception:  # noqa: BLE001 - a missing optional package is just not listed
+            pass
+    return {"cpu": cpu, "cores": len(os.sched_getaffinity(0)), "system": platform.platform(),
+            "python": platform.python_version(), "versions": versions}
+
+
+def clip_frames(size: tuple[int, int], count: int = 4, seed: int = 0) -> list[np.ndarray]:
+    """``count`` random uint8 RGB frames (dense conv latency does not depend on content)."""
+    rng = np.random.default_rng(seed)
+    return [rng.integers(0, 256, (*size, 3), dtype=np.uint8) for _ in range(count)]
+
+
+def rounds_for(frames_at_reference: int, size: tuple[int, int]) -> int:
+    """Interleaved rounds for a frame size: ``frames_at_reference`` at 180x320, fewer for more pixels (>= 4)."""
+    return max(4, round(frames_at_reference * REFERENCE_PIXELS / (size[0] * size[1])))
+
+
+class Interleaved:
+    """Times several per-frame workloads round-robin on the same frames so machine load hits all of them alike.
+
+    ``others`` run (in an order rotated every round) before the measured one in each round; their per-call times
+    are kept in ``times`` next to the measured workload's.
+    """
+
+    def __init__(self, measured: str, others: dict[str, Callable[[np.ndarray], object]],
+                 frames: list[np.ndarray]) -> None:
+        self.measured = measured
+        self.others = others
+        self.frames = frames
+        self.times: dict[str, list[float]] = {measured: [], **{name: [] for name in others}}
+        self.round = 0
+
+    def next_frame(self) -> np.ndarray:
+        return self.frames[self.round % len(self.frames)]
+
+    def setup(self) -> tuple[tuple, dict]:
+        """Runs the other workloads for this round (pytest-benchmark's untimed ``setup`` of ``pedantic``)."""
+        frame = self.next_frame()
+        names = list(self.others)
+        shift = self.round % max(1, len(names))
+        for name in names[shift:] + names[:shift]:
+            start = time.perf_counter()
+            self.others[name](frame)
+            self.times[name].append(time.perf_counter() - start)
+        return (frame,), {}
+
+    def timed(self, call: Callable[[np.ndarray], object]) -> Callable[[np.ndarray], object]:
+        """``call`` wrapped to record its own time too (so every workload is timed the same way)."""
+
+        def run(frame: np.ndarray) -> object:
+            start = time.perf_counter()
+            out = call(frame)
+            self.times[self.measured].append(time.perf_counter() - start)
+            self.round += 1
+            return out
+
+        return run
+
+    def medians_ms(self) -> dict[str, float]:
+        return {name: float(np.median(t) * 1000) for name, t in self.times.items() if t}
+
+    def p90_ms(self) -> dict[str, float]:
+        return {name: float(np.percentile(t, 90) * 1000) for name, t in self.times.items() if t}
+
+
+def rss_bytes() -> int:
+    """Current resident set size of this process (from /proc/self/statm)."""
+    pages = int(Path("/proc/self/statm").read_text().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE")
+
+
+def open_fds() -> int:
+    """Open file descriptors of this process."""
+    return len(os.listdir("/proc/self/fd"))
+
+
+def thread_count() -> int:
+    """OS threads of this process."""
+    return len(os.listdir("/proc/self/task"))

@@ -1,0 +1,190 @@
+"""The per-frame workloads compared side by side: each is a callable ``run(frame) -> None`` on one LR uint8 frame.
+
+* ``process``: ``mobilevsr_rt.Upscaler.process`` on the CPU (the product);
+* ``bare_cpp``: the C++ ``LiteRtRunCompiledModel`` loop with inputs filled once (the floor of our overhead);
+* ``python_loop``: ``ai_edge_litert.interpreter.Interpreter`` with numpy window assembly, state hand-off (with
+  requantization for INT8 state) and pixel conversions: what users write today;
+* ``onnxruntime``: the same model converted by tf2onnx (``--tflite``), same numpy handling, ORT CPU session;
+* ``bicubic``: PIL bicubic x4 of the frame (the floor any SR must beat);
+* ``numpy_ref``: a fixed numpy workload independent of the code under test, the machine-speed reference that
+  latency-regression ratios divide by.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+Runner = Callable[[np.ndarray], object]
+
+
+def window(history: list[np.ndarray], offsets: list[int]) -> list[np.ndarray]:
+    """The frames for offsets relative to the newest output frame; the past repeats the clip's first frame.
+
+    Lookahead (offset > 0) is served by treating the newest frame as t + max(offsets), as a streaming loop does.
+    """
+    ahead = max(0, max(offsets))
+    newest = len(history) - 1
+    return [history[min(newest, max(0, newest - ahead + o))] for o in offsets]
+
+
+class InterpreterLoop:
+    """Hand-written streaming loop over ``ai_edge_litert.interpreter.Interpreter`` (float or INT8 models)."""
+
+    def __init__(self, path: str | Path, threads: int, offsets: list[int], pixel_range: float) -> None:
+        from ai_edge_litert.interpreter import Interpreter
+
+        self.interpreter = Interpreter(str(path), num_threads=threads)
+        self.interpreter.allocate_tensors()
+        signature = self.interpreter.get_signature_list()
+        key = next(iter(signature))
+        sig = self.interpreter._get_full_signature_list()[key]  # name -> tensor index of the exported signature
+        details = {d["index"]: d for d in self.interpreter.get_tensor_details()}
+        self.frames = details[sig["inputs"]["frames"]]
+        self.hr = details[sig["outputs"]["hr"]]
+        names = sorted(k for k in sig["inputs"] if k.startswith("state_"))
+        self.state_in = [details[sig["inputs"][n]] for n in names]
+        self.state_out = [details[sig["outputs"][f"{n}_out"]] for n in names]
+        self.offsets = offsets
+        self.pixel_range = np.float32(pixel_range)
+        self.state = [np.zeros(d["shape"], d["dtype"]) for d in self.state_in]
+        self.history: list[np.ndarray] = []
+        self.seen = 0
+
+    def __call__(self, frame: np.ndarray) -> np.ndarray | None:
+        self.seen += 1
+        self.history = (self.history + [frame])[-(max(self.offsets) - min(self.offsets) + 1):]
+        if self.seen <= max(0, max(self.offsets)):
+            return None  # the lookahead window is still filling
+        stacked = np.concatenate(window(self.history, self.offsets), axis=-1)[None]
+        if self.frames["dtype"] == np.uint8:
+            x = stacked
+        else:
+            x = stacked.astype(np.float32) * (self.pixel_range / np.float32(255.0))
+        self.interpreter.set_tensor(self.frames["index"], x)
+        for detail, value in zip(self.state_in, self.state, strict=True):
+            self.interpreter.set_tensor(detail["index"], value)
+        self.interpreter.invoke()
+        hr = self.interpreter.get_tensor(self.hr["index"])[0]
+        self.state = [requantize(self.interpreter.get_tensor(o["index"]), o, i)
+                      for o, i in zip(self.state_out, self.state_in, strict=True)]
+        if hr.dtype == np.uint8:
+            return hr
+        return to_uint8(hr, self.pixel_range)
+
+
+def requantize(value: np.ndarray, src: dict, dst: dict) -> np.ndarray:
+    """A state output as the matching state input expects it (identity for float or equal quantization)."""
+    (s_src, z_src), (s_dst, z_dst) = src["quantization"], dst["quantization"]
+    if value.dtype == np.float32 or (s_src == s_dst and z_src == z_dst):
+        return value
+    real = (value.astype(np.float32) - z_src) * np.float32(s_src)
+    return np.clip(np.rint(real / np.float32(s_dst)) + z_dst, -128, 127).astype(value.dtype)
+
+
+def to_uint8(hr: np.ndarray, pixel_range: float) -> np.ndarray:
+    """Float HR in [0, pixel_range] -> uint8, rounding half up."""
+    v = np.clip(hr * np.float32(255.0 / pixel_range), 0, 255)
+    return np.floor(v + np.float32(0.5)).astype(np.uint8)
+
+
+def onnx_path_for(tflite: Path, cache: Path) -> Path:
+    """Where the tf2onnx conversion of ``tflite`` is cached."""
+    return cache / f"{tflite.stem}.{hashlib.sha256(tflite.read_bytes()).hexdigest()[:12]}.onnx"
+
+
+def convert_to_onnx(tflite: Path, out: Path, opset: int = 17) -> Path:
+    """``python -m tf2onnx.convert --tflite`` in a subprocess; raises RuntimeError with tf2onnx's error."""
+    if out.exists():
+        return out
+    partial = out.with_suffix(".partial.onnx")
+    cmd = [sys.executable, "-m", "tf2onnx.convert", "--tflite", str(tflite), "--output", str(partial),
+           "--opset", str(opset)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=900,
+                          env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "CUDA_VISIBLE_DEVICES": ""})
+    if proc.returncode != 0 or not partial.exists():
+        lines = [ln for ln in proc.stderr.splitlines() if "Error" in ln or "error" in ln] or proc.stderr.splitlines()
+        raise RuntimeError(f"tf2onnx --tflite failed (exit {proc.returncode}): {' | '.join(lines[-3:])[:800]}")
+    partial.replace(out)
+    return out
+
+
+class OnnxLoop:
+    """The same streaming loop as :class:`InterpreterLoop` over an ONNX Runtime CPU session."""
+
+    def __init__(self, onnx_file: Path, tflite: Path, threads: int, offsets: list[int], pixel_range: float) -> None:
+        import onnxruntime as ort
+
+        reference = InterpreterLoop(tflite, 1, offsets, pixel_range)  # tensor names and quantization
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        self.session = ort.InferenceSession(str(onnx_file), options, providers=["CPUExecutionProvider"])
+        by_name = {i.name: i for i in self.session.get_inputs()}
+        out_names = [o.name for o in self.session.get_outputs()]
+
+        def pick(names: list[str], tensor: dict) -> str:
+            for name in names:
+                if name == tensor["name"]:
+                    return name
+            raise RuntimeError(f"tensor {tensor['name']} not in the ONNX graph ({names})")
+
+        self.frames_name = pick(list(by_name), reference.frames)
+        self.frames_float = "float" in by_name[self.frames_name].type
+        self.state_names = [pick(list(by_name), d) for d in reference.state_in]
+        self.hr_name = pick(out_names, reference.hr)
+        self.state_out_names = [pick(out_names, d) for d in reference.state_out]
+        self.quant = list(zip(reference.state_out, reference.state_in, strict=True))
+        self.state = list(reference.state)
+        self.offsets = offsets
+        self.pixel_range = np.float32(pixel_range)
+        self.history: list[np.ndarray] = []
+        self.seen = 0
+
+    def __call__(self, frame: np.ndarray) -> np.ndarray | None:
+        self.seen += 1
+        self.history = (self.history + [frame])[-(max(self.offsets) - min(self.offsets) + 1):]
+        if self.seen <= max(0, max(self.offsets)):
+            return None
+        stacked = np.concatenate(window(self.history, self.offsets), axis=-1)[None]
+        x = stacked.astype(np.float32) * (self.pixel_range / np.float32(255.0)) if self.frames_float else stacked
+        feeds = {self.frames_name: x, **dict(zip(self.state_names, self.state, strict=True))}
+        outs = self.session.run([self.hr_name, *self.state_out_names], feeds)
+        self.state = [requantize(v, o, i) for v, (o, i) in zip(outs[1:], self.quant, strict=True)]
+        hr = outs[0][0]
+        return hr if hr.dtype == np.uint8 else to_uint8(hr, self.pixel_range)
+
+
+def bicubic(scale: int = 4) -> Runner:
+    """PIL bicubic resize by ``scale`` (RGB uint8 in and out)."""
+    from PIL import Image
+
+    def run(frame: np.ndarray) -> np.ndarray:
+        h, w = frame.shape[:2]
+        return np.asarray(Image.fromarray(frame).resize((w * scale, h * scale), Image.BICUBIC))
+
+    return run
+
+
+_REF_X = np.random.default_rng(0).standard_normal((90, 160, 16), dtype=np.float32)
+_REF_W = np.random.default_rng(1).standard_normal((3, 3, 16), dtype=np.float32) * np.float32(0.1)
+
+
+def numpy_reference(_frame: np.ndarray | None = None) -> float:
+    """A fixed single-threaded workload (4 depthwise 3x3 convs + tanh on 90x160x16 float32, no BLAS): the
+    in-run machine-speed reference that regression ratios divide by."""
+    x = _REF_X
+    for _ in range(4):
+        padded = np.pad(x, ((1, 1), (1, 1), (0, 0)))
+        acc = np.zeros_like(x)
+        for dy in range(3):
+            for dx in range(3):
+                acc += padded[dy:dy + x.shape[0], dx:dx + x.shape[1]] * _REF_W[dy, dx]
+        x = np.tanh(acc)
+    return float(x.sum())

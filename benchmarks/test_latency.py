@@ -1,0 +1,90 @@
+"""Per-frame latency of every model x precision x LR size on the CPU, with the comparisons interleaved in one run.
+
+pytest-benchmark times ``Upscaler.process`` (``pedantic``, one frame per round); the untimed ``setup`` of each round
+runs the bare C++ loop, the Python Interpreter loop, ONNX Runtime, PIL bicubic and the numpy reference on the same
+frame (order rotated per round), so every workload sees the same machine load. Medians and ratios go into the
+benchmark's ``extra_info`` (``--benchmark-json``), which ``check_regression.py`` and ``make_results_table.py`` read.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from harness import Interleaved, clip_frames, load_average, machine, rounds_for
+from runners import InterpreterLoop, OnnxLoop, bicubic, convert_to_onnx, numpy_reference, onnx_path_for
+
+import mobilevsr_rt
+from mobilevsr_rt import _core
+from mobilevsr_rt._litert import litert_library_path
+
+WARMUP_FRAMES = 3
+
+
+def _first_outputs(run, frames: list[np.ndarray]) -> list[np.ndarray]:
+    return [out for out in (run(f) for f in frames) if out is not None]
+
+
+@pytest.mark.latency
+def test_latency(latency_case, bench_paths, bench_cache: Path, threads: int, benchmark, request) -> None:
+    path, origin = bench_paths[latency_case]
+    wanted = request.config.getoption("--bench-runners").split(",")
+    up = mobilevsr_rt.Upscaler(path, accelerator="cpu", num_threads=threads)
+    info = up.info
+    assert info["accelerator"] == "cpu"
+    frames = clip_frames(latency_case.size)
+    offsets, pixel_range = info["input_offsets"], info["pixel_range"]
+    others: dict = {}
+    notes: dict = {}
+    if "bare_cpp" in wanted:
+        bare = _core.BareRunLoop(str(path), litert_library_path(), threads)
+        others["bare_cpp"] = lambda _f: bare.run()
+    if "python_loop" in wanted:
+        others["python_loop"] = InterpreterLoop(path, threads, offsets, pixel_range)
+    if "onnxruntime" in wanted:
+        try:
+            onnx_file = convert_to_onnx(path, onnx_path_for(path, bench_cache))
+            others["onnxruntime"] = OnnxLoop(onnx_file, path, threads, offsets, pixel_range)
+        except Exception as error:  # noqa: BLE001 - recorded in the results instead of hiding the other figures
+            notes["onnxruntime_error"] = f"{type(error).__name__}: {error}"[:600]
+    if "bicubic" in wanted:
+        others["bicubic"] = bicubic(info["scale"])
+    if "numpy_ref" in wanted:
+        others["numpy_ref"] = numpy_reference
+
+    # Warm-up doubles as a check that the loops compute what process() computes (same frames, same order).
+    warm = frames[:WARMUP_FRAMES]
+    reference = _first_outputs(up.process, warm)
+    for name in ("python_loop", "onnxruntime"):
+        if name in others:
+            outs = _first_outputs(others[name], warm)
+            diff = max(int(np.abs(a.astype(np.int16) - b).max()) for a, b in zip(reference, outs, strict=True))
+            notes[f"{name}_max_abs_diff"] = diff
+            if name == "python_loop":
+                assert diff <= 1, f"the Interpreter loop disagrees with process() by {diff} levels"
+    for name in ("bare_cpp", "bicubic", "numpy_ref"):
+        if name in others:
+            others[name](frames[0])
+
+    load_before = load_average()
+    rounds = rounds_for(request.config.getoption("--bench-frames"), latency_case.size)
+    meter = Interleaved("process", others, frames)
+    benchmark.group = f"{latency_case.size[0]}x{latency_case.size[1]}"
+    benchmark.pedantic(meter.timed(up.process), setup=meter.setup, rounds=rounds, iterations=1, warmup_rounds=0)
+    up.close()
+
+    med = meter.medians_ms()
+    ratios = {f"{name}_over_process": med[name] / med["process"] for name in med if name != "process"}
+    if "bare_cpp" in med:
+        ratios["process_over_bare"] = med["process"] / med["bare_cpp"]
+    if "numpy_ref" in med:
+        ratios["process_over_numpy_ref"] = med["process"] / med["numpy_ref"]
+    benchmark.extra_info.update({
+        "kind": "latency", "case": latency_case.id, "model": latency_case.name,
+        "precision": latency_case.precision, "lr_size": list(latency_case.size),
+        "hr_size": [info["scale"] * v for v in latency_case.size], "model_file": str(path), "origin": origin,
+        "threads": threads, "rounds": rounds, "median_ms": med, "p90_ms": meter.p90_ms(), "ratios": ratios,
+        "fps_process": 1000.0 / med["process"], "load_before": load_before, "load_after": load_average(),
+        "machine": machine(), **notes,
+    })
