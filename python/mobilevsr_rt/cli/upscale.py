@@ -35,6 +35,7 @@ from ..media import (
     bicubic_resize,
     check_video_output,
     is_image_path,
+    is_video_path,
     open_source,
     side_by_side,
     write_png,
@@ -219,6 +220,8 @@ def _output_target(source: ImageSource | VideoSource, output: Path) -> tuple[Any
         if is_image_path(output) or not output.suffix:
             raise MediaError(f"a video input needs a video output such as {output.with_suffix('.mp4').name}")
         return atomic_file(output), True
+    if is_video_path(output):
+        raise MediaError(f"image inputs come out as PNG images, not video: name a .png file or a folder, not {output}")
     single_file = source.single and is_image_path(output)
     if single_file and output.suffix.lower() != ".png":
         raise MediaError(f"image outputs are PNG: name the output {output.with_suffix('.png').name}")

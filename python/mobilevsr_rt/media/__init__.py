@@ -7,12 +7,21 @@ from .atomic import atomic_file, atomic_folder
 from .compose import bicubic_resize, crop_grid, even_size, side_by_side, textured_regions
 from .errors import MediaError
 from .progress import ProgressBar
-from .sources import IMAGE_SUFFIXES, ImageSource, SourceFrame, VideoSource, is_image_path, open_source, read_image
+from .sources import (
+    IMAGE_SUFFIXES,
+    ImageSource,
+    SourceFrame,
+    VideoSource,
+    is_image_path,
+    is_video_path,
+    open_source,
+    read_image,
+)
 from .writers import DEFAULT_CRF, VideoSink, check_video_output, h264_encoder, write_png
 
 __all__ = [
     "DEFAULT_CRF", "IMAGE_SUFFIXES", "ImageSource", "MediaError", "ProgressBar", "SourceFrame", "VideoSink",
     "VideoSource", "atomic_file", "atomic_folder", "bicubic_resize", "check_video_output", "crop_grid", "even_size",
     "h264_encoder",
-    "is_image_path", "open_source", "read_image", "side_by_side", "textured_regions", "write_png",
+    "is_image_path", "is_video_path", "open_source", "read_image", "side_by_side", "textured_regions", "write_png",
 ]

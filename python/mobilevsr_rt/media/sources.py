@@ -17,6 +17,7 @@ from ._av import import_av
 from .errors import MediaError, describe
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff")
+VIDEO_SUFFIXES = (".mp4", ".m4v", ".mkv", ".mov", ".avi", ".webm", ".ts", ".mts", ".flv", ".wmv", ".mpg", ".mpeg")
 DEFAULT_RATE = Fraction(25)
 
 
@@ -41,6 +42,11 @@ def natural_key(path: Path) -> list[Any]:
 def is_image_path(path: str | os.PathLike) -> bool:
     """Whether the name ends with an image suffix this package reads and writes."""
     return Path(path).suffix.lower() in IMAGE_SUFFIXES
+
+
+def is_video_path(path: str | os.PathLike) -> bool:
+    """Whether the name ends with a common video file suffix."""
+    return Path(path).suffix.lower() in VIDEO_SUFFIXES
 
 
 def read_image(path: Path) -> np.ndarray:
