@@ -84,6 +84,16 @@ class _CsvLog:
             with path.open("w", newline="") as f:
                 csv.writer(f).writerow(columns)
 
+    def truncate_after(self, step: int) -> int:
+        """Drop rows logged after ``step`` (work lost by an interruption); returns how many were dropped."""
+        with self.path.open(newline="") as f:
+            rows = list(csv.reader(f))
+        kept = [rows[0]] + [r for r in rows[1:] if r and int(r[0]) <= step]
+        if len(kept) != len(rows):
+            with self.path.open("w", newline="") as f:
+                csv.writer(f).writerows(kept)
+        return len(rows) - len(kept)
+
     def write(self, row: dict) -> None:
         with self.path.open("a", newline="") as f:
             csv.writer(f).writerow([row[c] for c in self.columns])
@@ -174,6 +184,10 @@ def fit(cfg: ExperimentConfig) -> FitResult:
 
         v = cfg.validation
         val_clips = load_eval_clips(v.root, v.frames, (v.crop, v.crop) if v.crop else None, layout.scale, v.max_clips)
+    for log in (train_csv, val_csv):
+        dropped = log.truncate_after(start_step) if log is not None else 0
+        if dropped:
+            _log(out, f"{log.path.name}: dropped {dropped} row(s) logged after step {start_step} (not checkpointed)")
     writer = tf.summary.create_file_writer(str(out / "tensorboard"))
 
     step, losses, tick, last_loss = start_step, [], time.perf_counter(), None
