@@ -24,7 +24,7 @@ from ..media import (
     textured_regions,
     write_png,
 )
-from .upscale import UpscaleResult, add_model_arguments, terminate_as_interrupt, upscale
+from .upscale import UpscaleResult, add_model_arguments, pick_model, terminate_as_interrupt, upscale
 
 DEMO_CLIP = Path(__file__).resolve().parents[1] / "assets" / "demo_lr_clip.mp4"
 CROP_SIZE = 40  # LR pixels per crop side: 160x160 HR crops
@@ -52,6 +52,7 @@ def run_demo(output_dir: Path, model: str, accelerator: str = "auto", precision:
         raise MediaError(f"the demo clip is missing from this install: {clip}")
     if frames is not None and frames < 1:
         raise ValueError(f"--frames must be at least 1, got {frames}")
+    model_path = pick_model(model, precision, accelerator)  # before creating anything: no model, no folder
     if not output_dir.exists():
         output_dir.mkdir()  # its parent must exist: a typo should not create a tree of folders
     with VideoSource(clip) as source:
@@ -61,7 +62,7 @@ def run_demo(output_dir: Path, model: str, accelerator: str = "auto", precision:
     def keep(frame: SourceFrame, hr: np.ndarray) -> None:
         kept.append((frame, hr))
 
-    result = upscale(clip, output_dir / "demo_compare.mp4", model=model, accelerator=accelerator,
+    result = upscale(clip, output_dir / "demo_compare.mp4", model=str(model_path), accelerator=accelerator,
                      precision=precision, threads=threads, compare=True, show_progress=show_progress, on_frame=keep,
                      max_frames=frames)
     frame, hr = kept[0]

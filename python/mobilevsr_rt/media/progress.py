@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 from typing import TextIO
 
 
@@ -29,16 +30,19 @@ class ProgressBar:
         enabled: False draws nothing (the counters still work).
         redraw_interval: minimum seconds between two redraws on a terminal.
         log_interval: seconds between two lines when the stream is not a terminal.
+        clock: seconds counter (default ``time.perf_counter``).
     """
 
     def __init__(self, total: int | None, label: str = "", stream: TextIO | None = None, enabled: bool = True,
-                 redraw_interval: float = 0.1, log_interval: float = 5.0) -> None:
+                 redraw_interval: float = 0.1, log_interval: float = 5.0,
+                 clock: Callable[[], float] = time.perf_counter) -> None:
         self.total = total or None
         self.label = label
         self.stream = stream if stream is not None else sys.stderr
         self.enabled = enabled
         self.count = 0
-        self.start = time.perf_counter()
+        self.clock = clock
+        self.start = clock()
         self._tty = bool(getattr(self.stream, "isatty", lambda: False)())
         self._interval = redraw_interval if self._tty else log_interval
         self._last_draw = self.start
@@ -47,7 +51,7 @@ class ProgressBar:
     @property
     def elapsed(self) -> float:
         """Seconds since the bar was created."""
-        return time.perf_counter() - self.start
+        return self.clock() - self.start
 
     @property
     def fps(self) -> float:
@@ -74,7 +78,7 @@ class ProgressBar:
     def update(self, n: int = 1) -> None:
         """Count ``n`` more frames and redraw when due."""
         self.count += n
-        now = time.perf_counter()
+        now = self.clock()
         if self.enabled and now - self._last_draw >= self._interval:
             self._last_draw = now
             self._draw(final=False)

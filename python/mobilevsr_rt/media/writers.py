@@ -42,8 +42,8 @@ def check_video_output(path: str | os.PathLike, shown: str | os.PathLike | None 
         raise MediaError(f"cannot write video {shown}: {describe(error)}") from error
     try:
         if "h264" not in container.supported_codecs:
-            raise MediaError(f"the {Path(path).suffix or 'output'} format cannot hold H.264 video; use .mp4, .mkv "
-                             "or .mov")
+            raise MediaError(f"cannot write video {shown}: the {Path(path).suffix} format cannot hold H.264 video; "
+                             "use .mp4, .mkv or .mov")
     finally:
         container.close()
     h264_encoder()
