@@ -77,7 +77,7 @@ def _common_eval_args(p: argparse.ArgumentParser) -> None:
 
 
 def _eval_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("target", help="run directory / checkpoint prefix, a .tflite file, or 'bicubic'")
+    p.add_argument("target", help="run directory / checkpoint prefix / final.weights.h5, a .tflite file, or 'bicubic'")
     _common_eval_args(p)
     p.add_argument("--json", type=Path, help="also write the result as JSON (readable by 'report')")
 
@@ -130,6 +130,7 @@ COMMANDS: dict[str, Command] = {
     "eval": Command("PSNR/SSIM of a checkpoint, .tflite or bicubic on HR clips", _eval_args, _eval_run),
     "report": Command("result table (Markdown + CSV) of several models", _report_args, _report_run),
     "export": Command(*__import__(f"{__package__}.export.command", fromlist=["COMMAND"]).COMMAND),
+    "compress": Command(*__import__(f"{__package__}.compress.command", fromlist=["COMMAND"]).COMMAND),
 }
 
 

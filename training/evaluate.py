@@ -207,7 +207,8 @@ def load_run_info(run_dir: Path) -> dict:
 
 def keras_factory(model_name: str, checkpoint: str | None = None, overrides: dict | None = None,
                   weights_from=None) -> UpscalerFactory:
-    """Factory building ``model_name`` per LR size and loading weights from a tf checkpoint or a Keras model."""
+    """Factory building ``model_name`` per LR size; weights from a tf checkpoint prefix, a Keras ``.h5`` weights
+    file (``checkpoint`` ending in ``.h5``) or an in-memory Keras model (``weights_from``)."""
     import tensorflow as tf
 
     from .models import build_model, get_layout
@@ -219,6 +220,8 @@ def keras_factory(model_name: str, checkpoint: str | None = None, overrides: dic
         model = build_model(model_name, frame_size=size, batch_size=1, **(overrides or {}))
         if weights_from is not None:
             model.set_weights(weights_from.get_weights())
+        elif checkpoint is not None and checkpoint.endswith(".h5"):
+            model.load_weights(checkpoint)
         elif checkpoint is not None:
             tf.train.Checkpoint(model=model).restore(checkpoint).expect_partial().assert_existing_objects_matched()
         return KerasUpscaler(model, layout)
@@ -244,7 +247,8 @@ def tflite_frame_size(path: str | Path) -> tuple[int, int]:
 
 def evaluate_path(target: str, data: str | Path, frames: int | None = None, crop: tuple[int, int] | None = None,
                   crop_border: int = 0, max_clips: int | None = None, scale: int = 4) -> EvalResult:
-    """Evaluate ``target`` (``bicubic``, a ``.tflite`` file, or a run directory / checkpoint) on clip folders."""
+    """Evaluate ``target`` on clip folders: ``bicubic``, a ``.tflite`` file, a run directory / checkpoint prefix,
+    or a run's ``final.weights.h5``."""
     data = Path(data)
     dataset = data.name
     if target == "bicubic":
@@ -258,7 +262,10 @@ def evaluate_path(target: str, data: str | Path, frames: int | None = None, crop
         clips = load_eval_clips(data, frames, crop, scale, max_clips)
         return evaluate(tflite_factory(target), clips, Path(target).stem, dataset, crop_border,
                         {"path": str(Path(target).resolve()), "kind": "tflite"})
-    run_dir, prefix = resolve_checkpoint(target)
+    if target.endswith(".h5"):  # e.g. <run>/final.weights.h5
+        run_dir, prefix = Path(target).resolve().parent, str(Path(target).resolve())
+    else:
+        run_dir, prefix = resolve_checkpoint(target)
     run = load_run_info(run_dir)
     clips = load_eval_clips(data, frames, crop, scale, max_clips)
     factory = keras_factory(run["model"], prefix, run.get("model_overrides"))

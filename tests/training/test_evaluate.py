@@ -73,6 +73,10 @@ def test_keras_checkpoint_eval(tiny_clips, elsr_run):
     assert result.frames == 4 and result.info["model"] == "elsr"
     assert result.psnr_rgb == pytest.approx(want["psnr_rgb"], abs=1e-6)
     assert result.ssim_y == pytest.approx(want["ssim_y"], abs=1e-6)
+    # the Keras weights file fit writes at the end gives the same numbers
+    trained.save_weights(str(run / "final.weights.h5"))
+    from_h5 = evaluate_path(str(run / "final.weights.h5"), tiny_clips, frames=2)
+    assert from_h5.psnr_rgb == pytest.approx(result.psnr_rgb, abs=1e-9)
 
 
 def test_report_tables(tmp_path, tiny_clips, elsr_run):
