@@ -18,14 +18,16 @@ SAMPLE_RATE = 48000
 SWRN = PUBLIC_MODELS / "swrn.tflite"
 
 
-def make_video(path: Path, frames: list[np.ndarray], rate: Fraction = RATE, audio: bool = True) -> Path:
-    """Encode RGB frames as H.264 (near-lossless, crf 1) plus, optionally, a 440 Hz AAC sine as long as the video."""
+def make_video(path: Path, frames: list[np.ndarray], rate: Fraction = RATE, audio: bool = True,
+               audio_codec: str = "aac") -> Path:
+    """Encode RGB frames as H.264 (near-lossless, crf 1) plus, optionally, a 440 Hz sine as long as the video
+    (AAC by default)."""
     height, width = frames[0].shape[:2]
     with av.open(str(path), "w") as container:
         video = container.add_stream("libx264", rate=rate)
         video.width, video.height, video.pix_fmt = width, height, "yuv420p"
         video.options = {"crf": "1"}
-        track = container.add_stream("aac", rate=SAMPLE_RATE) if audio else None
+        track = container.add_stream(audio_codec, rate=SAMPLE_RATE) if audio else None
         if track is not None:
             track.layout = "mono"
         for frame in frames:
@@ -35,7 +37,7 @@ def make_video(path: Path, frames: list[np.ndarray], rate: Fraction = RATE, audi
             t = np.arange(int(SAMPLE_RATE * len(frames) / rate)) / SAMPLE_RATE
             samples = (0.3 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)[None]
             sound = av.AudioFrame.from_ndarray(samples, format="fltp", layout="mono")
-            sound.sample_rate, sound.pts = SAMPLE_RATE, 0
+            sound.sample_rate, sound.pts = SAMPLE_RATE, 0  # encode() converts to the codec's sample format
             container.mux(track.encode(sound))
             container.mux(track.encode(None))
     return path

@@ -81,3 +81,21 @@ def test_video_without_audio_and_other_container(clip_frames, swrn, tmp_path):
     assert len(frames) == 3 and facts["audio"] == []
     # Matroska stores milliseconds: the times agree to its resolution
     assert all(abs(a - b) <= Fraction(1, 1000) for a, b in zip(times, decode_video(source)[1], strict=True))
+
+
+def test_audio_the_container_cannot_hold_is_reencoded_to_aac(clip_frames, swrn, tmp_path):
+    from cli_helpers import make_video
+
+    source = make_video(tmp_path / "pcm.mkv", clip_frames[:4], audio_codec="pcm_u8")  # MP4 cannot hold pcm_u8
+    out = tmp_path / "pcm_x4.mp4"
+    assert main(cli_args("upscale", source, "-o", out, "--quiet", model=swrn)) == 0
+    frames, _, facts = decode_video(out)
+    assert len(frames) == 4 and facts["audio"] == [("aac", 48000)]
+    import av
+
+    with av.open(str(out)) as container:
+        samples = np.concatenate([f.to_ndarray().ravel() for f in container.decode(audio=0)])
+    seconds = 4 / RATE
+    assert abs(len(samples) / 48000 - float(seconds)) < 0.05  # the whole track, re-timed
+    spectrum = np.abs(np.fft.rfft(samples[2048:2048 + 4096]))
+    assert abs(np.argmax(spectrum) * 48000 / 4096 - 440) < 15  # still the 440 Hz sine

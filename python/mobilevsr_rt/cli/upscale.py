@@ -148,10 +148,10 @@ def _limited(frames: Iterator[SourceFrame], max_frames: int | None) -> Iterator[
         yield frame
 
 
-def _upscale_video(source: VideoSource, temp: Path, upscaler: Any, compare: bool, crf: int, preset: str,
+def _upscale_video(source: VideoSource, temp: Path, output: Path, upscaler: Any, compare: bool, crf: int, preset: str,
                    progress: ProgressBar, on_frame: FrameHook | None, max_frames: int | None) -> tuple[int, float,
                                                                                                        tuple[int, int]]:
-    """Upscale into ``temp`` (a video file); returns (frames, model seconds, output size)."""
+    """Upscale into ``temp`` (a video file, named ``output`` in messages); returns (frames, model seconds, size)."""
     state: dict[str, Any] = {"sink": None, "audio": [], "frames": 0, "size": (0, 0)}
 
     def write_audio(packet: Any) -> None:
@@ -166,7 +166,7 @@ def _upscale_video(source: VideoSource, temp: Path, upscaler: Any, compare: bool
             state["size"] = picture.shape[:2]
             state["sink"] = VideoSink(temp, width=picture.shape[1], height=picture.shape[0], rate=source.rate,
                                       time_base=source.time_base, audio_from=source.audio_streams, crf=crf,
-                                      preset=preset)
+                                      preset=preset, shown=output)
             for packet in state["audio"]:
                 state["sink"].write_audio(packet)
             state["audio"].clear()
@@ -267,7 +267,7 @@ def upscale(input_path: str | Path, output: str | Path, model: str = DEFAULT_MOD
             progress = ProgressBar(total, label="upscale", enabled=show_progress)
             with Upscaler(model_path, accelerator=accelerator, num_threads=threads) as upscaler:
                 if isinstance(source, VideoSource):
-                    frames, model_seconds, size = _upscale_video(source, target, upscaler, compare, crf, preset,
+                    frames, model_seconds, size = _upscale_video(source, target, output, upscaler, compare, crf, preset,
                                                                  progress, on_frame, max_frames)
                 else:
                     frames, model_seconds, size = _upscale_images(source, target, single_file, upscaler, compare,

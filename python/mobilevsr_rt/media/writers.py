@@ -16,6 +16,8 @@ from .errors import MediaError, describe
 H264_ENCODERS = ("libx264", "h264", "libopenh264")  # FFmpeg encoder names, preferred first
 DEFAULT_CRF = 18  # x264's "visually lossless" end of the scale: SR detail survives, files stay moderate
 DEFAULT_PRESET = "medium"
+# FFmpeg's default layout per channel count; beyond 8 channels re-encoded audio is downmixed to stereo
+STANDARD_LAYOUTS = {1: "mono", 2: "stereo", 3: "3.0", 4: "4.0", 5: "5.0", 6: "5.1", 7: "6.1", 8: "7.1"}
 
 
 def h264_encoder() -> str:
@@ -60,17 +62,20 @@ class VideoSink:
         time_base: unit of the ``pts`` given to ``write`` (the input stream's time base keeps them exact).
         audio_from: input audio streams to carry over.
         crf, preset: x264 quality and speed.
+        shown: the name used in error messages (the final output when ``path`` is its temporary file).
     """
 
     def __init__(self, path: str | os.PathLike, width: int, height: int, rate: Fraction, time_base: Fraction,
-                 audio_from: list[Any] = (), crf: int = DEFAULT_CRF, preset: str = DEFAULT_PRESET) -> None:
+                 audio_from: list[Any] = (), crf: int = DEFAULT_CRF, preset: str = DEFAULT_PRESET,
+                 shown: str | os.PathLike | None = None) -> None:
         av = self._av = import_av()
         self.path = Path(path)
+        self.shown = Path(shown) if shown is not None else self.path
         self.time_base = time_base
         try:
             self.container = av.open(str(path), "w")
         except (av.FFmpegError, OSError, ValueError) as error:
-            raise MediaError(f"cannot write video {path}: {describe(error)}") from error
+            raise MediaError(f"cannot write video {self.shown}: {describe(error)}") from error
         try:
             self._add_video(width, height, rate, crf, preset)
             self._audio = [self._add_audio(stream) for stream in audio_from]
@@ -80,8 +85,8 @@ class VideoSink:
 
     def _add_video(self, width: int, height: int, rate: Fraction, crf: int, preset: str) -> None:
         if "h264" not in self.container.supported_codecs:
-            raise MediaError(f"the {self.path.suffix or 'output'} format cannot hold H.264 video; use .mp4, .mkv or "
-                             ".mov")
+            raise MediaError(f"cannot write video {self.shown}: the {self.path.suffix} format cannot hold H.264 video; "
+                             "use .mp4, .mkv or .mov")
         codec = h264_encoder()
         stream = self.container.add_stream(codec, rate=rate)
         stream.width, stream.height = width + width % 2, height + height % 2
@@ -99,9 +104,9 @@ class VideoSink:
             return {"source": source, "out": self.container.add_stream_from_template(source), "copy": True}
         if source.codec_context is None or not source.sample_rate:
             raise MediaError(f"cannot carry audio stream {source.index} ({name or 'unknown codec'}) into "
-                             f"{self.path.suffix} and cannot decode it")
+                             f"{self.shown.suffix} and cannot decode it")
         out = self.container.add_stream("aac", rate=source.sample_rate)
-        out.layout = source.layout.name if source.layout else "stereo"
+        out.layout = STANDARD_LAYOUTS.get(source.channels or 2, "stereo")  # AAC refuses unnamed layouts
         return {"source": source, "out": out, "copy": False}
 
     def write(self, frame: np.ndarray, pts: int) -> None:
@@ -113,7 +118,7 @@ class VideoSink:
         try:
             self.container.mux(self.video.encode(video_frame))
         except av.FFmpegError as error:
-            raise MediaError(f"cannot write video {self.path}: {describe(error)}") from error
+            raise MediaError(f"cannot write video {self.shown}: {describe(error)}") from error
 
     def write_audio(self, packet: Any) -> None:
         """Carry one demuxed audio packet of one of ``audio_from`` over to the output."""
@@ -130,7 +135,7 @@ class VideoSink:
                         frame.pts = None  # the encoder's audio FIFO re-times the resampled samples
                         self.container.mux(entry["out"].encode(frame))
             except av.FFmpegError as error:
-                raise MediaError(f"cannot write audio to {self.path}: {describe(error)}") from error
+                raise MediaError(f"cannot write audio to {self.shown}: {describe(error)}") from error
 
     def close(self) -> None:
         """Drain the encoders and finish the file (write the index)."""
@@ -141,7 +146,7 @@ class VideoSink:
                 if not entry["copy"]:
                     self.container.mux(entry["out"].encode(None))
         except av.FFmpegError as error:
-            raise MediaError(f"cannot finish video {self.path}: {describe(error)}") from error
+            raise MediaError(f"cannot finish video {self.shown}: {describe(error)}") from error
         finally:
             self.container.close()
 
