@@ -108,6 +108,8 @@ def _report_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--crop", type=int, nargs=2, metavar=("H", "W"))
     p.add_argument("--crop-border", type=int, default=0)
     p.add_argument("--channel", choices=("y", "rgb"), default="y", help="metrics shown in the table (default y)")
+    p.add_argument("--macs-size", type=int, nargs=2, default=(180, 320), metavar=("H", "W"),
+                   help="LR size for the MACs column (default 180 320, i.e. 720p output)")
     p.add_argument("--output", type=Path, required=True, help="output prefix: writes PREFIX.md and PREFIX.csv")
     p.add_argument("--threads", type=int)
 
@@ -118,7 +120,7 @@ def _report_run(args: argparse.Namespace) -> int:
 
     md, csv_path = build_report(args.targets, args.output, data=args.data, frames=args.frames, clips=args.clips,
                                 crop=tuple(args.crop) if args.crop else None, crop_border=args.crop_border,
-                                channel=args.channel)
+                                channel=args.channel, macs_size=tuple(args.macs_size))
     print(md.read_text())
     print(f"wrote {md} and {csv_path}")
     return 0

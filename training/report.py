@@ -1,8 +1,9 @@
 """Result tables: ``Model | Description | Dataset | PSNR | SSIM | Params | Runtime [ms] | MACs [G]`` as Markdown
 and CSV, from evaluation results (computed here or read from ``eval --json`` files).
 
-Params and MACs come from the zoo (``count_params`` / ``count_macs`` of the model built at the evaluated LR size,
-MACs per output frame); Runtime is the evaluation's median wall time per frame on the machine that ran it.
+Params and MACs come from the zoo (``count_params`` / ``count_macs``; MACs per output frame at a fixed reference LR
+size, default 180x320 -> 720p like ``mobilevsr-train zoo``, so rows of different datasets compare); Runtime is the
+evaluation's median wall time per frame on the machine that ran it (at the evaluated frame size).
 """
 
 from __future__ import annotations
@@ -54,18 +55,16 @@ def _zoo_name(result: EvalResult) -> str | None:
     return None
 
 
-def result_row(result: EvalResult, channel: str = "y") -> dict[str, str]:
-    """One table row (strings) for ``result``; ``channel`` picks Y or RGB metrics."""
-    costs = None
+def result_row(result: EvalResult, channel: str = "y", macs_size: Sequence[int] = (180, 320)) -> dict[str, str]:
+    """One table row (strings) for ``result``; ``channel`` picks Y or RGB metrics, MACs are at ``macs_size``."""
     name = _zoo_name(result)
-    if name and result.info.get("lr_size"):
-        costs = model_costs(name, result.info["lr_size"], result.info.get("model_overrides"))
+    costs = model_costs(name, macs_size, result.info.get("model_overrides")) if name else None
     psnr = result.psnr_y if channel == "y" else result.psnr_rgb
     ssim = result.ssim_y if channel == "y" else result.ssim_rgb
     return {
         "Model": result.name,
         "Description": _description(result),
-        "Dataset": result.dataset,
+        "Dataset": f"{result.dataset} ({result.info.get('clips', '?')} clips, {result.frames} frames)",
         "PSNR": f"{psnr:.2f}",
         "SSIM": f"{ssim:.4f}",
         "Params": f"{costs[0]:,}" if costs else "-",
@@ -92,7 +91,7 @@ def write_tables(rows: Sequence[dict[str, str]], prefix: Path, note: str = "") -
 
 def build_report(targets: Sequence[str], output: Path, data: Path | None = None, frames: int | None = None,
                  clips: int | None = None, crop: tuple[int, int] | None = None, crop_border: int = 0,
-                 channel: str = "y") -> tuple[Path, Path]:
+                 channel: str = "y", macs_size: Sequence[int] = (180, 320)) -> tuple[Path, Path]:
     """Evaluate (or load) every target and write the tables; returns the Markdown and CSV paths."""
     results = []
     for target in targets:
@@ -103,6 +102,6 @@ def build_report(targets: Sequence[str], output: Path, data: Path | None = None,
             raise ValueError(f"--data is needed to evaluate {target}")
         results.append(evaluate_path(target, data, frames, crop, crop_border, clips))
     note = (f"PSNR [dB] / SSIM on {'Y (BT.601)' if channel == 'y' else 'RGB'}, mean per clip then over clips; "
-            "LR = MATLAB bicubic x1/4 of the HR; Params and MACs [G] per frame at the evaluated LR size; "
-            "Runtime = median ms per frame on the evaluating host.")
-    return write_tables([result_row(r, channel) for r in results], output, note)
+            f"LR = MATLAB bicubic x1/4 of the HR; MACs [G] per frame at LR {macs_size[0]}x{macs_size[1]} (HxW); "
+            "Runtime = median ms per frame at the evaluated size on the evaluating host.")
+    return write_tables([result_row(r, channel, macs_size) for r in results], output, note)

@@ -89,8 +89,9 @@ def test_report_tables(tmp_path, tiny_clips, elsr_run):
         rows = list(csv.DictReader(f))
     assert list(rows[0]) == COLUMNS
     assert [r["Model"] for r in rows] == ["bicubic", "elsr"]
+    assert [r["Dataset"] for r in rows] == ["clips (2 clips, 4 frames)"] * 2
     assert rows[0]["PSNR"] == f"{bicubic.psnr_y:.2f}" and rows[0]["Params"] == "-"
-    model = build_model("elsr", frame_size=(24, 32), batch_size=1)
+    model = build_model("elsr", frame_size=(180, 320), batch_size=1)  # MACs at the default reference size
     assert rows[1]["Params"] == f"{count_params(model):,}"
     assert rows[1]["MACs [G]"] == f"{count_macs(model) / 1e9:.3f}"
     assert float(rows[1]["Runtime [ms]"]) > 0 and "ELSR" in rows[1]["Description"]
