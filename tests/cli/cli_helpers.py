@@ -19,7 +19,7 @@ SWRN = PUBLIC_MODELS / "swrn.tflite"
 
 
 def make_video(path: Path, frames: list[np.ndarray], rate: Fraction = RATE, audio: bool = True,
-               audio_codec: str = "aac") -> Path:
+               audio_codec: str = "aac", rotation: int = 0) -> Path:
     """Encode RGB frames as H.264 (near-lossless, crf 1) plus, optionally, a 440 Hz sine as long as the video
     (AAC by default)."""
     height, width = frames[0].shape[:2]
@@ -27,6 +27,8 @@ def make_video(path: Path, frames: list[np.ndarray], rate: Fraction = RATE, audi
         video = container.add_stream("libx264", rate=rate)
         video.width, video.height, video.pix_fmt = width, height, "yuv420p"
         video.options = {"crf": "1"}
+        if rotation:
+            video.set_display_rotation(rotation)
         track = container.add_stream(audio_codec, rate=SAMPLE_RATE) if audio else None
         if track is not None:
             track.layout = "mono"
@@ -50,10 +52,12 @@ def decode_video(path: Path) -> tuple[list[np.ndarray], list[Fraction], dict]:
         facts = {"width": stream.width, "height": stream.height, "rate": stream.average_rate,
                  "codec": stream.codec_context.name, "pix_fmt": stream.codec_context.pix_fmt,
                  "audio": [(s.codec_context.name, s.sample_rate) for s in container.streams.audio]}
-        frames, times = [], []
+        frames, times, rotations = [], [], set()
         for frame in container.decode(stream):
             frames.append(frame.to_ndarray(format="rgb24"))
             times.append(frame.pts * stream.time_base)
+            rotations.add(frame.rotation)
+        facts["rotation"] = rotations.pop() if len(rotations) == 1 else rotations
     return frames, times, facts
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from cli_helpers import RATE, audio_packets, cli_args, decode_video, psnr
+from cli_helpers import RATE, audio_packets, cli_args, decode_video, make_video, psnr
 
 from mobilevsr_rt.cli import main
 from mobilevsr_rt.media import bicubic_resize
@@ -72,8 +72,6 @@ def test_compare_writes_bicubic_next_to_vsr(lr_video, swrn, tmp_path):
 
 
 def test_video_without_audio_and_other_container(clip_frames, swrn, tmp_path):
-    from cli_helpers import make_video
-
     source = make_video(tmp_path / "silent.mp4", clip_frames[:3], audio=False)
     out = tmp_path / "silent_x4.mkv"
     assert main(cli_args("upscale", source, "-o", out, "--quiet", model=swrn)) == 0
@@ -84,8 +82,6 @@ def test_video_without_audio_and_other_container(clip_frames, swrn, tmp_path):
 
 
 def test_audio_the_container_cannot_hold_is_reencoded_to_aac(clip_frames, swrn, tmp_path):
-    from cli_helpers import make_video
-
     source = make_video(tmp_path / "pcm.mkv", clip_frames[:4], audio_codec="pcm_u8")  # MP4 cannot hold pcm_u8
     out = tmp_path / "pcm_x4.mp4"
     assert main(cli_args("upscale", source, "-o", out, "--quiet", model=swrn)) == 0
@@ -99,3 +95,13 @@ def test_audio_the_container_cannot_hold_is_reencoded_to_aac(clip_frames, swrn, 
     assert abs(len(samples) / 48000 - float(seconds)) < 0.05  # the whole track, re-timed
     spectrum = np.abs(np.fft.rfft(samples[2048:2048 + 4096]))
     assert abs(np.argmax(spectrum) * 48000 / 4096 - 440) < 15  # still the 440 Hz sine
+
+
+@pytest.mark.parametrize("rotation", [90, -90])
+def test_phone_orientation_is_kept(clip_frames, swrn, tmp_path, rotation):
+    source = make_video(tmp_path / "phone.mp4", clip_frames[:2], audio=False, rotation=rotation)
+    assert decode_video(source)[2]["rotation"] == rotation
+    out = tmp_path / "phone_x4.mp4"
+    assert main(cli_args("upscale", source, "-o", out, "--quiet", model=swrn)) == 0
+    frames, _, facts = decode_video(out)
+    assert facts["rotation"] == rotation and frames[0].shape == (4 * 48, 4 * 64, 3)  # pixels stored as coded

@@ -166,7 +166,7 @@ def _upscale_video(source: VideoSource, temp: Path, output: Path, upscaler: Any,
             state["size"] = picture.shape[:2]
             state["sink"] = VideoSink(temp, width=picture.shape[1], height=picture.shape[0], rate=source.rate,
                                       time_base=source.time_base, audio_from=source.audio_streams, crf=crf,
-                                      preset=preset, shown=output)
+                                      preset=preset, shown=output, rotation=frame.rotation)
             for packet in state["audio"]:
                 state["sink"].write_audio(packet)
             state["audio"].clear()

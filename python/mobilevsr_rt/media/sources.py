@@ -32,6 +32,8 @@ class SourceFrame:
     """Presentation timestamp in the video stream's time base (videos only)."""
     name: str = ""
     """File stem of an input image (images only)."""
+    rotation: int = 0
+    """Counter-clockwise degrees the player turns the frame by (a video's display matrix, e.g. from a phone)."""
 
 
 def natural_key(path: Path) -> list[Any]:
@@ -160,7 +162,8 @@ class VideoSource:
                     if pts is None or (last_pts is not None and pts <= last_pts):  # keep them strictly increasing
                         pts = 0 if last_pts is None else last_pts + step
                     last_pts = pts
-                    yield SourceFrame(index=index, image=frame.to_ndarray(format="rgb24"), pts=pts)
+                    yield SourceFrame(index=index, image=frame.to_ndarray(format="rgb24"), pts=pts,
+                                      rotation=int(frame.rotation or 0))
                     index += 1
         except av.FFmpegError as error:
             raise MediaError(f"cannot decode video {self.path} (frame {index}): {describe(error)}") from error

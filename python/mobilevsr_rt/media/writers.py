@@ -63,11 +63,12 @@ class VideoSink:
         audio_from: input audio streams to carry over.
         crf, preset: x264 quality and speed.
         shown: the name used in error messages (the final output when ``path`` is its temporary file).
+        rotation: counter-clockwise degrees for the display matrix (keeps a phone video's orientation).
     """
 
     def __init__(self, path: str | os.PathLike, width: int, height: int, rate: Fraction, time_base: Fraction,
                  audio_from: list[Any] = (), crf: int = DEFAULT_CRF, preset: str = DEFAULT_PRESET,
-                 shown: str | os.PathLike | None = None) -> None:
+                 shown: str | os.PathLike | None = None, rotation: int = 0) -> None:
         av = self._av = import_av()
         self.path = Path(path)
         self.shown = Path(shown) if shown is not None else self.path
@@ -78,6 +79,8 @@ class VideoSink:
             raise MediaError(f"cannot write video {self.shown}: {describe(error)}") from error
         try:
             self._add_video(width, height, rate, crf, preset)
+            if rotation:
+                self.video.set_display_rotation(rotation)
             self._audio = [self._add_audio(stream) for stream in audio_from]
         except BaseException:
             self.container.close()
