@@ -1,0 +1,84 @@
+"""Pruning, clustering (stripped to plain zoo models) and QAT ending in a fully integer graph that the runtime runs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+tf = pytest.importorskip("tensorflow")
+pytest.importorskip("tf_keras")
+pytest.importorskip("tensorflow_model_optimization")
+mobilevsr_rt = pytest.importorskip("mobilevsr_rt")
+
+try:
+    tf.config.threading.set_intra_op_parallelism_threads(2)
+    tf.config.threading.set_inter_op_parallelism_threads(1)
+except RuntimeError:
+    pass
+
+from mobilevsr_rt.analysis import analyze_model, check_gpu_compatibility  # noqa: E402
+from mobilevsr_rt.training import metrics  # noqa: E402
+from mobilevsr_rt.training.compress.finetune import TrainData, finetune  # noqa: E402
+from mobilevsr_rt.training.compress.qat import quantize_for_training  # noqa: E402
+from mobilevsr_rt.training.compress.sparsity import cluster, kernel_sparsity, prune, strip  # noqa: E402
+from mobilevsr_rt.training.export.calibration import DEFAULT_CALIBRATION_ROOT, lr_clips  # noqa: E402
+from mobilevsr_rt.training.export.exporter import CalibrationOptions, export_keras  # noqa: E402
+from mobilevsr_rt.training.export.frame_isolation import isolate_frame_concats  # noqa: E402
+from mobilevsr_rt.training.models import build_model, get_layout  # noqa: E402
+from mobilevsr_rt.training.train.streaming import KerasUpscaler  # noqa: E402
+
+FRAME = (16, 16)
+
+
+@pytest.fixture(scope="module")
+def data() -> TrainData:
+    if not DEFAULT_CALIBRATION_ROOT.is_dir():
+        pytest.skip("shared training clips not found")
+    return TrainData(DEFAULT_CALIBRATION_ROOT, patch=16, frames=1, batch=2)  # T=1 keeps the traced graph small
+
+
+def _conv_kernels(model):
+    return [layer.get_weights()[0] for layer in model.layers if type(layer).__name__ in ("Conv2D", "DepthwiseConv2D")]
+
+
+def test_pruning_reaches_target_sparsity_and_strips(data):
+    model = build_model("elsr", frame_size=FRAME)
+    wrapped = prune(model, 0.5, 0, 3)
+    finetune(wrapped, get_layout("elsr"), data, steps=4, learning_rate=1e-4, log_every=0)
+    plain = strip(wrapped, build_model("elsr", frame_size=FRAME))
+    assert abs(kernel_sparsity(plain) - 0.5) < 0.01
+    assert kernel_sparsity(model) < 0.01
+    assert {type(layer).__name__ for layer in plain.layers}.isdisjoint({"PruneLowMagnitude"})
+
+
+def test_clustering_limits_distinct_kernel_values(data):
+    model = build_model("elsr", frame_size=FRAME)
+    wrapped = cluster(model, 8)
+    finetune(wrapped, get_layout("elsr"), data, steps=2, learning_rate=1e-4, log_every=0)
+    plain = strip(wrapped, build_model("elsr", frame_size=FRAME))
+    assert all(len(np.unique(k)) <= 8 for k in _conv_kernels(plain))
+    assert any(len(np.unique(k)) > 8 for k in _conv_kernels(model))
+
+
+def test_qat_swat_exports_fully_integer_and_runs(tmp_path, data):
+    layout = get_layout("swat_3")
+    float_model = build_model("swat_3", frame_size=FRAME, batch_size=1)
+    qat = quantize_for_training(isolate_frame_concats(float_model)[0])
+    assert qat.output_names == ["hr", "state_0_out", "state_1_out"]
+    finetune(qat, layout, data, steps=1, learning_rate=1e-4, log_every=0)  # sets the fake-quant ranges
+    path = tmp_path / "swat_3_qat.tflite"
+    export_keras(qat, "swat_3", "int8", output=path, calibration=CalibrationOptions(clips=2, frames=3),
+                 quality=False, gpu_compile=False, verbose=False)
+    stats = analyze_model(path)
+    assert not stats["flex_ops"] and check_gpu_compatibility(path) == []
+    assert "DEQUANTIZE" not in stats["ops"]  # no float island: every op runs on integers
+    assert all(t["dtype"] == "uint8" for t in stats["inputs"] + stats["outputs"])
+    frames_in = next(t for t in stats["inputs"] if "frames" in t["name"])
+    assert frames_in["quantization"]["scale"] == [float(np.float32(1 / 255))]
+    clip = lr_clips(DEFAULT_CALIBRATION_ROOT, FRAME, clips=1, frames=4, seed=5)[0]
+    with mobilevsr_rt.Upscaler(str(path), accelerator="cpu", num_threads=2) as up:
+        got = [o for o in (up.process(f) for f in clip) if o is not None] + up.flush()
+    # Float weights of the QAT model (its fake-quant removed) are the reference.
+    reference = KerasUpscaler(qat, layout)
+    want = [o for o in (reference.process(f) for f in clip) if o is not None] + reference.flush()
+    assert min(metrics.psnr(a, b, y_channel=True) for a, b in zip(got, want, strict=True)) > 28.0
