@@ -101,8 +101,9 @@ def test_zoo_model_exports_and_runs_with_embedded_contract(name, precision, tmp_
         diff = np.abs(out.astype(int) - ref.astype(int))
         if precision in MAX_ABS_DIFF:
             assert diff.max() <= MAX_ABS_DIFF[precision], (name, precision, diff.max())
-        else:  # int8: random-weight graphs quantize worse than trained ones; still close on real frames
-            assert metrics.psnr(out, ref) > 25.0, (name, metrics.psnr(out, ref))
+        else:  # int8 of random weights: noisy outputs (23-40 dB vs float); a wiring error (swapped state/frames,
+            # wrong scale) gives ~10 dB. Trained models lose ~0.2 dB (see the compress report).
+            assert metrics.psnr(out, ref) > 20.0, (name, metrics.psnr(out, ref))
     keras.backend.clear_session()
 
 
