@@ -54,10 +54,12 @@ def analysis() -> types.ModuleType:
 
 
 @pytest.fixture(scope="session")
-def built(request: pytest.FixtureRequest) -> tuple[Path, dict]:
+def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
     """(directory, manifest) of the tiny models; the manifest has the LiteRT interpreter's node list per model."""
     digest = hashlib.sha256(BUILDER.read_bytes()).hexdigest()[:16]
-    out = Path(request.config.cache.mkdir(f"mobilevsr_analysis_models_{digest}"))
+    cache = getattr(request.config, "cache", None)  # absent with -p no:cacheprovider
+    out = (Path(cache.mkdir(f"mobilevsr_analysis_models_{digest}")) if cache
+           else tmp_path_factory.mktemp("analysis_models"))
     if not (out / "manifest.json").exists():
         if importlib.util.find_spec("tensorflow") is None:
             pytest.skip("tensorflow is needed to build the planted models")
