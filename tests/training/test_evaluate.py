@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import SHARED, SHARED_DATA, write_png
+from training_helpers import SHARED, SHARED_DATA, write_png
 
 tf = pytest.importorskip("tensorflow")
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
-from conftest import SHARED_DATA, real_frames, write_png
+from training_helpers import SHARED_DATA, real_frames, write_png
 
 tf = pytest.importorskip("tensorflow")
 
@@ -69,9 +69,7 @@ def test_unknown_keys_are_errors(tmp_path, tiny_clips):
 
 def test_shipped_configs_parse():
     configs = Path(__file__).resolve().parents[2] / "training" / "configs"
-    names = sorted(p.stem for p in configs.glob("*.yaml"))
-    assert {"elsr", "swat_3"} <= set(names)
-    for name in names:
+    for name in ("elsr", "swat_3", "mobilerrn_16"):  # the fit experiments (other YAML there belong to other tools)
         cfg = load_config(configs / f"{name}.yaml")
         assert cfg.model == name
         assert all(s.root.parent == SHARED_DATA.resolve() or s.root.parent.parent == SHARED_DATA.resolve()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import write_png
+from training_helpers import write_png
 
 from mobilevsr_rt.training.data import readers
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import real_frames, write_png
+from training_helpers import real_frames, write_png
 
 from mobilevsr_rt.training.data import readers
 from mobilevsr_rt.training.data.bicubic import downscale
