@@ -73,8 +73,9 @@ def main() -> None:
         keras.utils.set_random_seed(0)
         model = build_model(name, frame_size=size, batch_size=1, **overrides)
         model._mobilevsr_overrides = overrides
-        result = export_keras(model, name, precision, calibration=CalibrationOptions(CALIBRATION_ROOT, clips=2, frames=3),
-                              quality=False, gpu_compile=False, verbose=False,
+        calibration = CalibrationOptions(CALIBRATION_ROOT, clips=2, frames=3)
+        result = export_keras(model, name, precision, calibration=calibration, quality=False,
+                              gpu_compile=False, verbose=False,
                               source=f"zoo {name} {overrides or ''} (random weights, benchmark)")
         partial = target.with_suffix(".partial")
         partial.write_bytes(result.model)

@@ -105,10 +105,12 @@ def bench_cache(request: pytest.FixtureRequest) -> Path:
 @pytest.fixture(scope="session")
 def bench_paths(request: pytest.FixtureRequest, bench_cache: Path) -> dict[Case, tuple[Path, str]]:
     """case -> (model path, origin) for every case of the session, exporting what is missing (once, up front)."""
-    config = request.config
-    wanted = latency_cases(config) + rss_cases(config)
-    if "soak" in (config.getoption("-m") or ""):
-        wanted.append(soak_case(config))
+    wanted = []
+    for item in request.session.items:  # only what the selected tests use
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        wanted += [params[k] for k in ("latency_case", "rss_case") if k in params]
+        if "soak" in item.keywords and not item.get_closest_marker("skip"):
+            wanted.append(soak_case(request.config))
     return bench_models.resolve(bench_cache, list(dict.fromkeys(wanted)))
 
 

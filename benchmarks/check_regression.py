@@ -1,0 +1,95 @@
+"""Compare a latency run against the committed baseline by RATIOS measured within each run; exit 1 on a regression.
+
+    python -m pytest benchmarks -m latency --benchmark-json=bench.json
+    python benchmarks/check_regression.py bench.json                  # against benchmarks/baseline.json
+    python benchmarks/check_regression.py bench.json --update         # rewrite the baseline from this run
+
+Gated ratios, per case (model x precision x LR size), both measured interleaved in the same run so a slower or
+busier machine scales numerator and denominator alike:
+
+* ``process_over_bare``: ``Upscaler.process`` median / bare C++ LiteRT loop median (the runtime's own overhead);
+* ``process_over_numpy_ref``: ``Upscaler.process`` median / fixed numpy workload median (model + runtime cost in
+  units of this machine's speed: catches a slower model or LiteRT).
+
+A case fails when a ratio is more than ``--max-slowdown`` (default 0.15, i.e. 15 %) above its baseline. Cases
+missing from either side are listed, not failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+BASELINE = Path(__file__).resolve().parent / "baseline.json"
+GATED = ("process_over_bare", "process_over_numpy_ref")
+
+
+def latency_ratios(run: dict) -> dict[str, dict]:
+    """case id -> {gated ratio: value, "process_ms": ..., "load": ...} from a pytest-benchmark JSON."""
+    out = {}
+    for bench in run.get("benchmarks", []):
+        info = bench.get("extra_info", {})
+        if info.get("kind") != "latency":
+            continue
+        out[info["case"]] = {**{k: info["ratios"][k] for k in GATED if k in info["ratios"]},
+                             "process_ms": info["median_ms"]["process"], "load": info.get("load_before")}
+    return out
+
+
+def compare(baseline: dict, current: dict[str, dict], max_slowdown: float) -> tuple[list[str], bool]:
+    """Report lines and whether every shared case is within ``max_slowdown`` on every gated ratio."""
+    lines, ok = [], True
+    base_cases = baseline["cases"]
+    for case in sorted(set(base_cases) | set(current)):
+        if case not in current or case not in base_cases:
+            lines.append(f"  {case:<28} only in {'baseline' if case in base_cases else 'this run'} (not compared)")
+            continue
+        parts = []
+        for key in GATED:
+            if key not in base_cases[case] or key not in current[case]:
+                continue
+            base, now = base_cases[case][key], current[case][key]
+            change = now / base - 1.0
+            bad = change > max_slowdown
+            ok &= not bad
+            parts.append(f"{key} {base:.3f} -> {now:.3f} ({change:+.1%}){' REGRESSION' if bad else ''}")
+        lines.append(f"  {case:<28} " + "; ".join(parts))
+    return lines, ok
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("run", type=Path, help="pytest-benchmark JSON of a latency run (--benchmark-json)")
+    parser.add_argument("--baseline", type=Path, default=BASELINE)
+    parser.add_argument("--max-slowdown", type=float, default=0.15, help="allowed ratio increase (0.15 = 15 %%)")
+    parser.add_argument("--update", action="store_true", help="write this run's ratios as the new baseline")
+    args = parser.parse_args(argv)
+
+    run = json.loads(args.run.read_text())
+    current = latency_ratios(run)
+    if not current:
+        print(f"{args.run}: no latency results (run: python -m pytest benchmarks -m latency --benchmark-json=...)")
+        return 2
+    if args.update:
+        machine = next(b["extra_info"].get("machine") for b in run["benchmarks"]
+                       if b.get("extra_info", {}).get("kind") == "latency")
+        baseline = {"created": time.strftime("%Y-%m-%d %H:%M:%S %Z"), "source": str(args.run),
+                    "gated": list(GATED), "machine": machine,
+                    "note": "ratios measured interleaved in one run; process_ms and load are for information only",
+                    "cases": current}
+        args.baseline.write_text(json.dumps(baseline, indent=2, sort_keys=True) + "\n")
+        print(f"wrote {args.baseline} ({len(current)} cases)")
+        return 0
+    baseline = json.loads(args.baseline.read_text())
+    lines, ok = compare(baseline, current, args.max_slowdown)
+    print(f"latency ratios vs {args.baseline} (fail above +{args.max_slowdown:.0%}):")
+    print("\n".join(lines))
+    print("OK" if ok else "FAILED: latency regression")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
