@@ -265,15 +265,17 @@ def upscale(input_path: str | Path, output: str | Path, model: str = DEFAULT_MOD
             if isinstance(source, VideoSource):
                 check_video_output(target, shown=output)
             progress = ProgressBar(total, label="upscale", enabled=show_progress)
-            with Upscaler(model_path, accelerator=accelerator, num_threads=threads) as upscaler:
-                if isinstance(source, VideoSource):
-                    frames, model_seconds, size = _upscale_video(source, target, output, upscaler, compare, crf, preset,
-                                                                 progress, on_frame, max_frames)
-                else:
-                    frames, model_seconds, size = _upscale_images(source, target, single_file, upscaler, compare,
-                                                                  progress, on_frame, max_frames)
-                used = upscaler.info["accelerator"]
-            progress.close()
+            try:
+                with Upscaler(model_path, accelerator=accelerator, num_threads=threads) as upscaler:
+                    if isinstance(source, VideoSource):
+                        frames, model_seconds, size = _upscale_video(source, target, output, upscaler, compare, crf,
+                                                                     preset, progress, on_frame, max_frames)
+                    else:
+                        frames, model_seconds, size = _upscale_images(source, target, single_file, upscaler,
+                                                                      compare, progress, on_frame, max_frames)
+                    used = upscaler.info["accelerator"]
+            finally:
+                progress.close()  # ends the terminal line, also before an error message
     return UpscaleResult(output=output, model=model_path, frames=frames, hr_size=size,
                          seconds=time.perf_counter() - started, model_seconds=model_seconds, accelerator=used)
 
