@@ -60,14 +60,18 @@ def test_clustering_limits_distinct_kernel_values(data):
     assert any(len(np.unique(k)) > 8 for k in _conv_kernels(model))
 
 
-def test_qat_swat_exports_fully_integer_and_runs(tmp_path, data):
-    layout = get_layout("swat_3")
-    float_model = build_model("swat_3", frame_size=FRAME, batch_size=1)
+@pytest.mark.parametrize("name", [
+    "elsr",  # PReLU + DepthToSpace configs, quick
+    pytest.param("swat_3", marks=pytest.mark.slow),  # + LayerNorm, Multiply, ChannelSlice, recurrent (~1.5 min)
+])
+def test_qat_exports_fully_integer_and_runs(tmp_path, data, name):
+    layout = get_layout(name)
+    float_model = build_model(name, frame_size=FRAME, batch_size=1)
     qat = quantize_for_training(isolate_frame_concats(float_model)[0])
-    assert qat.output_names == ["hr", "state_0_out", "state_1_out"]
+    assert qat.output_names == float_model.output_names
     finetune(qat, layout, data, steps=1, learning_rate=1e-4, log_every=0)  # sets the fake-quant ranges
-    path = tmp_path / "swat_3_qat.tflite"
-    export_keras(qat, "swat_3", "int8", output=path, calibration=CalibrationOptions(clips=2, frames=3),
+    path = tmp_path / f"{name}_qat.tflite"
+    export_keras(qat, name, "int8", output=path, calibration=CalibrationOptions(clips=2, frames=3),
                  quality=False, gpu_compile=False, verbose=False)
     stats = analyze_model(path)
     assert not stats["flex_ops"] and check_gpu_compatibility(path) == []
