@@ -198,3 +198,22 @@ def test_cli_rejects_bad_frame_size():
     with pytest.raises(Exception, match="HxW"):
         parse_frame_size("180-320")
     assert Path(DEFAULT_CALIBRATION_ROOT).name == "train_videos"
+
+
+def test_source_from_run_directory_rebuilds_at_deploy_size_with_trained_weights(tmp_path):
+    from mobilevsr_rt.training.export.source import load_source
+
+    trained = build_model("swat_3", frame_size=(24, 24))  # training patch size, dynamic batch
+    for weight in trained.weights:
+        weight.assign(np.random.default_rng(7).normal(size=weight.shape).astype(np.float32))
+    run = tmp_path / "run"
+    tf.train.Checkpoint(model=trained).save(str(run / "checkpoints" / "ckpt"))
+    (run / "run.json").write_text(json.dumps({"model": "swat_3", "model_overrides": {}}))
+    source = load_source(run)
+    assert source.name == "swat_3" and source.trained and "ckpt" in source.checkpoint
+    deployed = source.build(FRAME, batch_size=1)
+    assert deployed.inputs[0].shape == (1, *FRAME, 9)
+    for a, b in zip(deployed.get_weights(), trained.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+    with pytest.raises(FileNotFoundError, match="neither"):
+        load_source(tmp_path / "nothing_here")
