@@ -141,3 +141,44 @@ def test_fit_uses_images_and_validation(tmp_path, tiny_clips):
     with (cfg.output / "val_log.csv").open() as f:
         rows = list(csv.DictReader(f))
     assert [r["step"] for r in rows] == ["2"] and 0 < float(rows[0]["psnr_y"]) < 100
+
+
+_MIRRORED_SCRIPT = r"""
+import sys
+import numpy as np
+import tensorflow as tf
+cpu = tf.config.list_physical_devices("CPU")[0]
+tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+tf.config.threading.set_intra_op_parallelism_threads(1)
+from mobilevsr_rt.training.train.config import load_config
+from mobilevsr_rt.training.train.fit import fit
+from mobilevsr_rt.training.models import build_model
+weights = []
+for name, strategy in (("single", tf.distribute.OneDeviceStrategy("/cpu:0")),
+                       ("mirrored", tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"]))):
+    result = fit(load_config(sys.argv[1], output=sys.argv[2] + "/" + name), strategy=strategy)
+    model = build_model("elsr", frame_size=(8, 8))
+    model.load_weights(str(result.output / "final.weights.h5"))
+    weights.append(model.get_weights())
+    print(name, strategy.num_replicas_in_sync, result.final_step)
+diff = max(float(np.max(np.abs(a - b))) for a, b in zip(*weights))
+print("max weight difference", diff)
+"""
+
+
+def test_mirrored_strategy_matches_single_device(tmp_path, tiny_clips):
+    """Two replicas (logical CPUs) train exactly like one device: the loss is averaged over the global batch and
+    gradients are aggregated before clipping."""
+    cfg_path = _experiment(tmp_path, tiny_clips, steps=3, checkpoint_every=3, log_every=1, clip_norm=0.05)
+    script = tmp_path / "mirrored.py"
+    script.write_text(_MIRRORED_SCRIPT)
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    done = subprocess.run([sys.executable, str(script), str(cfg_path), str(tmp_path)], env=env, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "single 1 3" in done.stdout and "mirrored 2 3" in done.stdout
+    diff = float(done.stdout.split("max weight difference")[1].split()[0])
+    assert diff < 1e-5, done.stdout
+    single = [float(r["loss"]) for r in _log_rows(tmp_path / "single")]
+    mirrored = [float(r["loss"]) for r in _log_rows(tmp_path / "mirrored")]
+    np.testing.assert_allclose(mirrored, single, rtol=1e-4)

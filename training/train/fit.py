@@ -121,15 +121,18 @@ def _validate(cfg: ExperimentConfig, model: keras.Model, clips) -> dict[str, flo
     return {"psnr_rgb": result.psnr_rgb, "ssim_rgb": result.ssim_rgb, "psnr_y": result.psnr_y, "ssim_y": result.ssim_y}
 
 
-def fit(cfg: ExperimentConfig) -> FitResult:
-    """Train (or resume) the experiment until ``cfg.train.steps``; returns where it started and ended."""
+def fit(cfg: ExperimentConfig, strategy: tf.distribute.Strategy | None = None) -> FitResult:
+    """Train (or resume) the experiment until ``cfg.train.steps``; returns where it started and ended.
+
+    ``strategy`` defaults to :func:`choose_strategy` (MirroredStrategy when several GPUs are visible).
+    """
     out = cfg.output
     out.mkdir(parents=True, exist_ok=True)
     (out / "run.json").write_text(json.dumps({"model": cfg.model, "model_overrides": cfg.model_overrides,
                                               "config": cfg.to_dict()}, indent=2))
     tc, dc = cfg.train, cfg.data
     layout = get_layout(cfg.model)
-    strategy = choose_strategy()
+    strategy = strategy or choose_strategy()
     global_batch = dc.batch_size
     if global_batch % strategy.num_replicas_in_sync:
         raise ValueError(f"batch_size {global_batch} not divisible by {strategy.num_replicas_in_sync} replicas")
