@@ -127,13 +127,14 @@ def test_resume_after_sigkill(tmp_path, tiny_clips):
     assert [int(r["step"]) for r in _log_rows(run)] == list(range(1, target + 1))
 
 
-def test_fit_uses_images_and_validation(tmp_path, tiny_clips):
+def test_recurrent_fit_with_images_and_validation(tmp_path, tiny_clips):
     image_dir = tmp_path / "images"
     write_png(image_dir / "frame.png", real_frames(count=1)[0][:120, :160])
     path = _experiment(tmp_path, tiny_clips, steps=2, checkpoint_every=2, log_every=1)
     raw = yaml.safe_load(path.read_text())
     raw["data"]["sources"].append({"kind": "images", "root": "images", "weight": 1.0})
-    raw["data"]["frames"] = 2
+    raw["model"]["name"] = "mobilerrn_16"  # recurrent: offsets (-1, 0) + state, unrolled over 3 frames
+    raw["data"]["frames"] = 3
     raw["validation"] = {"root": "clips", "every": 2, "frames": 2, "crop": None}
     path.write_text(yaml.safe_dump(raw))
     cfg = load_config(path)
