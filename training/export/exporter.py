@@ -93,7 +93,8 @@ def export_keras(model: keras.Model, name: str, precision: str, layout: Temporal
 
     ``model`` must have static shapes and batch size 1. ``representative`` (int8) overrides the calibration from
     real clips (a callable returning input dicts). ``float_model_builder(frame_size)`` builds the float reference
-    for the quality check (default: this model's architecture rebuilt with its weights). Raises
+    for the quality check (default: the zoo architecture with default config rebuilt with this model's weights;
+    pass it for QAT-wrapped models or config overrides). Raises
     :class:`ExportError` for undeployable graphs or a precision drop above ``max_drop_db``.
     """
     layout = layout or get_layout(name)
@@ -170,10 +171,9 @@ def _same_weights_builder(model: keras.Model, name: str):
     from ..models import build_model
 
     weights = model.get_weights()
-    overrides = getattr(model, "_mobilevsr_overrides", {})
 
     def build(size: tuple[int, int]) -> keras.Model:
-        rebuilt = build_model(name, frame_size=size, batch_size=1, **overrides)
+        rebuilt = build_model(name, frame_size=size, batch_size=1)
         rebuilt.set_weights(weights)
         return rebuilt
 
@@ -210,7 +210,7 @@ def export(spec: str | Path, precision: str, frame_size: tuple[int, int], output
     """Export a run directory / checkpoint / experiment YAML / zoo name (see :func:`.source.load_source`)."""
     source = load_source(spec)
     model = source.build(frame_size, batch_size=1)
-    model._mobilevsr_overrides = dict(source.overrides)
     if not source.trained:
         print(f"warning: {source.name}: {source.description}")
+    kwargs.setdefault("float_model_builder", lambda size: source.build(size, batch_size=1))
     return export_keras(model, source.name, precision, output=output, source=source.description, **kwargs)
