@@ -171,10 +171,12 @@ def test_model_card_quality_gpu_compile_and_max_drop(tmp_path):
     # fp32 through the runtime matches the float model to rounding: no measurable loss.
     assert abs(quality["drop_db"]) < 0.05 and quality["psnr_y_vs_float"] > 50.0, quality
     assert np.isfinite(quality["psnr_y"]) and 0.0 < quality["ssim_y"] <= 1.0
-    assert result.card == card | {"gpu": card["gpu"]} or result.card["name"] == "elsr"
+    assert result.card["quality"]["psnr_y"] == quality["psnr_y"]
     with pytest.raises(ExportError, match="max-drop-db"):  # any real drop (>= 0 up to rounding) exceeds -1 dB
         export_keras(model, "elsr", "fp32", output=tmp_path / "again.tflite", val_frames=1, gpu_compile=False,
                      max_drop_db=-1.0, verbose=False)
+    assert not (tmp_path / "again.tflite").exists()
+    assert "max-drop-db" in json.loads((tmp_path / "again.card.json").read_text())["rejected"]
 
 
 def test_cli_export_writes_model_and_card(tmp_path, capsys):

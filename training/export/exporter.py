@@ -162,8 +162,13 @@ def export_keras(model: keras.Model, name: str, precision: str, layout: Temporal
         print(format_card(card))
     drop = card.get("quality", {}).get("drop_db")
     if max_drop_db is not None and drop is not None and drop > max_drop_db:
-        raise ExportError(f"{name} ({precision}) loses {drop:.3f} dB Y-PSNR against the float model, above "
-                          f"--max-drop-db {max_drop_db} (card: {result.card_file})")
+        # The card stays (it says why); the model goes, so a rejected export cannot be shipped by mistake.
+        reason = f"{name} ({precision}) loses {drop:.3f} dB Y-PSNR against the float model, above --max-drop-db " \
+                 f"{max_drop_db}"
+        card["rejected"] = reason
+        result.card_file.write_text(json.dumps(card, indent=2, default=str))
+        result.path.unlink()
+        raise ExportError(f"{reason} (card: {result.card_file}; model not written)")
     return result
 
 
