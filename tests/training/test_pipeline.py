@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from training_helpers import SHARED_DATA
 
 tf = pytest.importorskip("tensorflow")
 
@@ -24,3 +25,28 @@ def test_batches_are_the_seeded_samples_in_order_and_resume(tiny_clips):
     # a run resumed at step 2 starts at sample 2 * batch and sees exactly the same batch
     resumed = next(iter(make_dataset(sampler, batch_size=3, start_index=6, workers=2)))
     np.testing.assert_array_equal(resumed[1].numpy(), batches[2][1].numpy())
+
+
+def test_process_exits_with_a_live_iterator():
+    """An endless iterator still alive at interpreter exit (here: uncaught exception) must not deadlock the
+    shutdown; without the pipeline's exit hook this hung in 3 of 5 runs on the 960x540 training clips."""
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from mobilevsr_rt.training.data import readers\n"
+        "from mobilevsr_rt.training.data.pipeline import make_dataset\n"
+        "from mobilevsr_rt.training.data.sampler import Sampler, VideoSource\n"
+        "sampler = Sampler([VideoSource(readers.read_clip_folders(sys.argv[1]), frames=1, patch=8)])\n"
+        "iterator = iter(make_dataset(sampler, batch_size=2, workers=2))\n"
+        "next(iterator)\n"
+        "raise RuntimeError('uncaught')\n"
+    )
+    clips = SHARED_DATA / "train_videos"
+    if not clips.is_dir():
+        pytest.skip("shared data missing")
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    done = subprocess.run([sys.executable, "-c", script, str(clips)], env=env, capture_output=True, timeout=120)
+    assert done.returncode == 1 and b"RuntimeError: uncaught" in done.stderr, done.stderr[-2000:]

@@ -6,6 +6,10 @@ order (``deterministic=True``), so the stream is reproducible from the seed and 
 
 from __future__ import annotations
 
+import atexit
+import gc
+
+import numpy as np
 import tensorflow as tf
 
 from .sampler import Sampler
@@ -13,6 +17,28 @@ from .sampler import Sampler
 __all__ = ["make_dataset"]
 
 _ENDLESS = 2**62  # Dataset.range end: "forever" for any realistic training
+_EXITING = False
+
+
+@atexit.register
+def _stop_producers() -> None:
+    # A tf.data iterator still alive at exit keeps its producer threads calling back into Python; a call that
+    # starts once the interpreter is finalizing never gets the GIL, and the process hangs. So, while Python still
+    # runs: make further callbacks fail fast, then release the iterators' resources (which cancels the pipelines).
+    global _EXITING
+    _EXITING = True
+    try:
+        from tensorflow.python.data.ops.iterator_ops import OwnedIterator
+    except ImportError:  # pragma: no cover - TF internals moved; the flag alone still narrows the window
+        return
+    for obj in gc.get_objects():
+        if isinstance(obj, OwnedIterator) and getattr(obj, "_iterator_resource", None) is not None:
+            obj._iterator_resource = None
+    gc.collect()
+
+
+class _InterpreterExiting(RuntimeError):
+    pass
 
 
 def make_dataset(sampler: Sampler, batch_size: int, start_index: int = 0, workers: int = 2,
@@ -20,8 +46,13 @@ def make_dataset(sampler: Sampler, batch_size: int, start_index: int = 0, worker
     """Endless dataset of ``(lr [B,T,p,p,3], hr [B,T,sp,sp,3])`` float32 batches starting at ``start_index``."""
     t, p, s = sampler.frames, sampler.patch, sampler.scale
 
+    def sample(index: np.int64) -> tuple[np.ndarray, np.ndarray]:
+        if _EXITING:
+            raise _InterpreterExiting("interpreter shutting down")
+        return sampler.sample(int(index))
+
     def load(index: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
-        lr, hr = tf.numpy_function(sampler.sample, [index], (tf.float32, tf.float32), stateful=False)
+        lr, hr = tf.numpy_function(sample, [index], (tf.float32, tf.float32), stateful=False)
         lr.set_shape((t, p, p, 3))
         hr.set_shape((t, p * s, p * s, 3))
         return lr, hr

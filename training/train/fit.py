@@ -194,34 +194,39 @@ def fit(cfg: ExperimentConfig, strategy: tf.distribute.Strategy | None = None) -
     writer = tf.summary.create_file_writer(str(out / "tensorboard"))
 
     step, losses, tick, last_loss = start_step, [], time.perf_counter(), None
-    while step < tc.steps:
-        loss = train_step(next(iterator))
-        step += 1
-        losses.append(loss)
-        if step % tc.log_every == 0 or step == tc.steps:
-            last_loss = float(tf.reduce_mean(tf.stack(losses)).numpy())
-            elapsed = (time.perf_counter() - tick) / len(losses)
-            lr_now = float(optimizer.learning_rate.numpy()) if not callable(optimizer.learning_rate) \
-                else float(optimizer.learning_rate(step))
-            row = {"step": step, "loss": f"{last_loss:.6g}", "lr": f"{lr_now:.6g}", "sec_per_step": f"{elapsed:.4f}",
-                   "samples_per_sec": f"{global_batch / elapsed:.2f}"}
-            train_csv.write(row)
-            with writer.as_default():
-                _scalar("train/loss", last_loss, step)
-                _scalar("train/lr", lr_now, step)
-                _scalar("train/samples_per_sec", global_batch / elapsed, step)
-            print(f"step {step}: loss {last_loss:.5f} lr {lr_now:.3g} {elapsed:.3f}s/step", flush=True)
-            losses, tick = [], time.perf_counter()
-        if step % tc.checkpoint_every == 0 or step == tc.steps:
-            path = manager.save(checkpoint_number=step)
-            _log(out, f"saved checkpoint {path} at step {step}")
-        if val_csv is not None and (step % cfg.validation.every == 0 or step == tc.steps):
-            scores = _validate(cfg, model, val_clips)
-            val_csv.write({"step": step, **{k: f"{v:.4f}" for k, v in scores.items()}})
-            with writer.as_default():
-                for k, v in scores.items():
-                    _scalar(f"val/{k}", v, step)
-            _log(out, f"validation at step {step}: " + ", ".join(f"{k} {v:.4f}" for k, v in scores.items()))
+    try:
+        while step < tc.steps:
+            loss = train_step(next(iterator))
+            step += 1
+            losses.append(loss)
+            if step % tc.log_every == 0 or step == tc.steps:
+                last_loss = float(tf.reduce_mean(tf.stack(losses)).numpy())
+                elapsed = (time.perf_counter() - tick) / len(losses)
+                lr_now = float(optimizer.learning_rate.numpy()) if not callable(optimizer.learning_rate) \
+                    else float(optimizer.learning_rate(step))
+                row = {"step": step, "loss": f"{last_loss:.6g}", "lr": f"{lr_now:.6g}",
+                       "sec_per_step": f"{elapsed:.4f}", "samples_per_sec": f"{global_batch / elapsed:.2f}"}
+                train_csv.write(row)
+                with writer.as_default():
+                    _scalar("train/loss", last_loss, step)
+                    _scalar("train/lr", lr_now, step)
+                    _scalar("train/samples_per_sec", global_batch / elapsed, step)
+                print(f"step {step}: loss {last_loss:.5f} lr {lr_now:.3g} {elapsed:.3f}s/step", flush=True)
+                losses, tick = [], time.perf_counter()
+            if step % tc.checkpoint_every == 0 or step == tc.steps:
+                path = manager.save(checkpoint_number=step)
+                _log(out, f"saved checkpoint {path} at step {step}")
+            if val_csv is not None and (step % cfg.validation.every == 0 or step == tc.steps):
+                scores = _validate(cfg, model, val_clips)
+                val_csv.write({"step": step, **{k: f"{v:.4f}" for k, v in scores.items()}})
+                with writer.as_default():
+                    for k, v in scores.items():
+                        _scalar(f"val/{k}", v, step)
+                _log(out, f"validation at step {step}: " + ", ".join(f"{k} {v:.4f}" for k, v in scores.items()))
+    finally:
+        # Drop the endless tf.data iterator now: if an exception escaped with it still alive (referenced by the
+        # traceback), its producer threads would deadlock the interpreter shutdown.
+        del iterator
     writer.flush()
     model.save_weights(str(out / "final.weights.h5"))
     _log(out, f"finished at step {step}")
