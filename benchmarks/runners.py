@@ -53,7 +53,9 @@ class InterpreterLoop:
         self.state_out = [details[sig["outputs"][f"{n}_out"]] for n in names]
         self.offsets = offsets
         self.pixel_range = np.float32(pixel_range)
-        self.state = [np.zeros(d["shape"], d["dtype"]) for d in self.state_in]
+        # Zero state is real 0.0: the zero point for a quantized state input.
+        self.state = [np.full(d["shape"], d["quantization"][1] if d["dtype"] != np.float32 else 0, d["dtype"])
+                      for d in self.state_in]
         self.history: list[np.ndarray] = []
         self.seen = 0
 
