@@ -62,21 +62,23 @@ def compare(baseline: dict, current: dict[str, dict], max_slowdown: float) -> tu
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("run", type=Path, help="pytest-benchmark JSON of a latency run (--benchmark-json)")
+    parser.add_argument("runs", type=Path, nargs="+", help="pytest-benchmark JSON of latency runs (--benchmark-json);"
+                        " several files are merged (e.g. a run split by precision)")
     parser.add_argument("--baseline", type=Path, default=BASELINE)
     parser.add_argument("--max-slowdown", type=float, default=0.15, help="allowed ratio increase (0.15 = 15 %%)")
     parser.add_argument("--update", action="store_true", help="write this run's ratios as the new baseline")
     args = parser.parse_args(argv)
 
-    run = json.loads(args.run.read_text())
-    current = latency_ratios(run)
+    runs = [json.loads(path.read_text()) for path in args.runs]
+    current = {case: ratios for run in runs for case, ratios in latency_ratios(run).items()}
     if not current:
-        print(f"{args.run}: no latency results (run: python -m pytest benchmarks -m latency --benchmark-json=...)")
+        print(f"{' '.join(map(str, args.runs))}: no latency results "
+              "(run: python -m pytest benchmarks -m latency --benchmark-json=...)")
         return 2
     if args.update:
-        machine = next(b["extra_info"].get("machine") for b in run["benchmarks"]
+        machine = next(b["extra_info"].get("machine") for run in runs for b in run["benchmarks"]
                        if b.get("extra_info", {}).get("kind") == "latency")
-        baseline = {"created": time.strftime("%Y-%m-%d %H:%M:%S %Z"), "source": str(args.run),
+        baseline = {"created": time.strftime("%Y-%m-%d %H:%M:%S %Z"), "source": [p.name for p in args.runs],
                     "gated": list(GATED), "machine": machine,
                     "note": "ratios measured interleaved in one run; process_ms and load are for information only",
                     "cases": current}
