@@ -98,12 +98,16 @@ def test_zoo_model_exports_and_runs_with_embedded_contract(name, precision, tmp_
     assert len(got) == len(real_lr_clip)
     for out, ref in zip(got, want, strict=True):
         assert out.shape == (FRAME[0] * 4, FRAME[1] * 4, 3) and out.dtype == np.uint8
-        diff = np.abs(out.astype(int) - ref.astype(int))
         if precision in MAX_ABS_DIFF:
+            diff = np.abs(out.astype(int) - ref.astype(int))
             assert diff.max() <= MAX_ABS_DIFF[precision], (name, precision, diff.max())
-        else:  # int8 of random weights: noisy outputs (23-40 dB vs float); a wiring error (swapped state/frames,
-            # wrong scale) gives ~10 dB. Trained models lose ~0.2 dB (see the compress report).
-            assert metrics.psnr(out, ref) > 20.0, (name, metrics.psnr(out, ref))
+    if precision == "int8":
+        # Random weights give noisy outputs that int8 follows only roughly (~20-40 dB), so the check is relative:
+        # each output must match the float output of ITS frame far better than the float output of another frame
+        # (what a swapped state/frame tensor or a wrong scale would produce).
+        match = np.mean([metrics.psnr(o, w) for o, w in zip(got, want, strict=True)])
+        other = np.mean([metrics.psnr(o, want[(i + 2) % len(want)]) for i, o in enumerate(got)])
+        assert match > 17.0 and match > other + 5.0, (name, match, other)
     keras.backend.clear_session()
 
 
