@@ -25,14 +25,15 @@ import numpy as np
 import mobilevsr_rt
 
 args = json.loads(sys.argv[1])
-frames = [np.asarray(f, np.uint8) for f in args["frames"]]
+frames = list(np.load(args["frames_path"]))
 report = {}
 try:
     with mobilevsr_rt.Upscaler(args["model"], accelerator=args["accelerator"], num_threads=1,
-                               contract=args.get("contract")) as up:
+                               contract=args.get("contract"), **args.get("options", {})) as up:
         report["info"] = up.info
         outs = [up.process(f) for f in frames]
         outs = [o for o in outs if o is not None] + list(up.flush())
+        report["info"] = up.info  # again: now with the clip's frame-size strategy
         np.save(args["out"], np.stack(outs))
 except Exception as exc:
     report["error"] = [type(exc).__name__, str(exc)]
@@ -41,14 +42,16 @@ print("REPORT " + json.dumps(report), flush=True)
 
 
 def run_worker(tmp_path: Path, env_icd: str, model: Path, frames: list[np.ndarray], accelerator: str,
-               contract: dict | None = None) -> tuple[dict, np.ndarray | None]:
+               contract: dict | None = None, options: dict | None = None) -> tuple[dict, np.ndarray | None]:
     """Run the model in a subprocess whose Vulkan loader sees only env_icd; return (report, HR frames)."""
     runtime_dir = tmp_path / "xdg"
     runtime_dir.mkdir(mode=0o700, exist_ok=True)
     env = {**os.environ, "VK_ICD_FILENAMES": env_icd, "XDG_RUNTIME_DIR": str(runtime_dir)}
     out = tmp_path / f"out_{accelerator}_{Path(env_icd).stem}.npy"
-    args = {"model": str(model), "accelerator": accelerator, "frames": [f.tolist() for f in frames],
-            "out": str(out), "contract": contract}
+    frames_path = tmp_path / f"frames_{accelerator}.npy"
+    np.save(frames_path, np.stack(frames))  # a file: real-size frames do not fit in argv
+    args = {"model": str(model), "accelerator": accelerator, "frames_path": str(frames_path),
+            "out": str(out), "contract": contract, "options": options or {}}
     proc = subprocess.run([sys.executable, "-c", WORKER, json.dumps(args)], env=env, capture_output=True, text=True,
                           timeout=300, check=False)
     assert proc.returncode == 0, f"worker died ({proc.returncode}):\n{proc.stderr[-3000:]}"
@@ -107,3 +110,25 @@ def test_no_vulkan_driver_gpu_raises(fixture_dir, manifest, fixture_frames, tmp_
     report, _ = run_worker(tmp_path, str(tmp_path / "no_such_icd.json"), fixture_dir / manifest["single_fp32"]["file"],
                            fixture_frames[:1], "gpu")
     assert report.get("error", [None])[0] == "RuntimeError", report
+
+
+@pytest.mark.gpu
+@pytest.mark.slow
+@needs_swiftshader
+def test_gpu_tiles_with_per_tile_state(tmp_path):
+    """Tiling on the GPU: a 320x300 frame through the 320x180 MobileRRN (2 tiles, each with its own state, moved through
+    locked GPU buffers) matches the CPU's tiled run within the GPU tolerance."""
+    from PIL import Image
+
+    shared = Path(__file__).resolve().parents[2] / ".." / "shared"
+    source = np.asarray(Image.open(shared / "data" / "val_videos" / "sam2_bedroom" / "00000000.png").convert("RGB"))
+    frames = [source[100:420, 300:600].copy()] * 2
+    model = shared / "models" / "mai22_mobilerrn_16.tflite"
+    options = {"allow_transpose": False}
+    gpu_report, gpu_out = run_worker(tmp_path, str(SWIFTSHADER_ICD), model, frames, "gpu", options=options)
+    assert "error" not in gpu_report, gpu_report
+    assert gpu_report["info"]["accelerator"] == "gpu" and gpu_report["info"]["fully_accelerated"]
+    cpu_report, cpu_out = run_worker(tmp_path, str(SWIFTSHADER_ICD), model, frames, "cpu", options=options)
+    assert gpu_report["info"]["strategy"]["grid"] == cpu_report["info"]["strategy"]["grid"] == [1, 2]
+    assert gpu_out.shape == cpu_out.shape == (2, 1280, 1200, 3)
+    assert int(np.abs(gpu_out.astype(int) - cpu_out.astype(int)).max()) <= MAX_ABS_DIFF
