@@ -8,7 +8,7 @@
   only the uint8 tensor is exact: values keep their meaning.
 * :func:`float32_prelu_alpha`: in an fp16-weight model PReLU alphas become DEQUANTIZE(fp16 constant) outputs; they
   are replaced by the equal float32 constants (a few dozen values) so the alpha is a plain constant tensor, the
-  form the static GPU checker (and older delegates) require.
+  form older GPU delegates require (the static checker accepts either).
 """
 
 from __future__ import annotations

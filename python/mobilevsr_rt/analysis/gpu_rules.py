@@ -424,7 +424,7 @@ class _OpChecker:
         if x is None or alpha is None:
             self.fail("PRELU needs input and alpha")
             return
-        if not alpha.is_constant:
+        if not self.model.is_effectively_constant(alpha):  # fp16 exports feed alpha through DEQUANTIZE
             self.fail(f"alpha '{alpha.name}' must be a constant tensor")
             return
         shape = bhwc(x.shape)

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Rebuilds the models bundled in python/mobilevsr_rt/models/ from a product training run, and their quality report.
+# Usage: scripts/build_bundled_models.sh MODEL RUN_DIR        e.g. scripts/build_bundled_models.sh elsr runs/product/elsr
+# Train first with: mobilevsr-train fit training/configs/product/MODEL.yaml [--output RUN_DIR]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+model=$1
+run=$2
+dest=python/mobilevsr_rt/models
+mkdir -p "$dest" reports
+for precision in int8 fp16; do
+  mobilevsr-train export "$run" --precision "$precision" --frame-size 180x320 -o "$dest/${model}_${precision}.tflite" \
+    --no-gpu-compile
+done
+# Y-PSNR / SSIM (BT.601, BI x4) on the validation clips, next to bicubic, through the runtime for the .tflite files;
+# a 536x960 HR centre crop fits both clips (the runtime resizes the fully convolutional models to 134x240).
+mobilevsr-train report bicubic "$run" "$dest/${model}_int8.tflite" "$dest/${model}_fp16.tflite" \
+  --data ../shared/data/val_videos --frames 10 --crop 536 960 --output "reports/${model}_val"
+cat "reports/${model}_val.md"
