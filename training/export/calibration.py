@@ -22,7 +22,8 @@ from ..train.streaming import to_model_input, window_indices
 
 __all__ = ["DEFAULT_CALIBRATION_ROOT", "calibration_samples", "fit_frame", "lr_clips"]
 
-DEFAULT_CALIBRATION_ROOT = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "train_videos"
+# Relative to the working directory (the project root by convention), like every ../shared path in the docs.
+DEFAULT_CALIBRATION_ROOT = Path("..") / "shared" / "data" / "train_videos"
 
 
 def fit_frame(lr: np.ndarray, size: tuple[int, int]) -> np.ndarray:
