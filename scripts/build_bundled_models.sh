@@ -10,7 +10,7 @@ dest=python/mobilevsr_rt/models
 mkdir -p "$dest" reports
 for precision in int8 fp16; do
   mobilevsr-train export "$run" --precision "$precision" --frame-size 180x320 -o "$dest/${model}_${precision}.tflite" \
-    --calib-data ../shared/data/train_videos --val-data ../shared/data/val_videos
+    --calib-data ../shared/data/train_videos --val-data ../shared/data/val_videos  # explicit: independent of cwd
 done
 # Y-PSNR / SSIM (BT.601, BI x4) on the validation clips, next to bicubic, through the runtime for the .tflite files;
 # a 536x960 HR centre crop fits both clips (the runtime resizes the fully convolutional models to 134x240).
