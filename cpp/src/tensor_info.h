@@ -31,6 +31,8 @@ struct TensorInfo {
     for (int d : shape) n *= static_cast<size_t>(d);
     return n;
   }
+  // Bytes of the tensor's data (frame and state tensors are float32, uint8 or int8).
+  size_t byte_count() const { return element_count() * (dtype == DType::kFloat32 ? 4 : 1); }
 };
 
 }  // namespace mobilevsr

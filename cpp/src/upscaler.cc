@@ -230,7 +230,7 @@ void Upscaler::StartClip(int height, int width) {
     for (auto& per_tile : tile_states_)
       for (const auto& link : states_) {
         const TensorInfo& in = session_->inputs()[link.input];
-        per_tile.emplace_back(in.element_count() * (in.dtype == DType::kFloat32 ? 4 : 1));
+        per_tile.emplace_back(in.byte_count());
       }
   }
   clip_height_ = height;
@@ -244,7 +244,7 @@ void Upscaler::ZeroStates() {
     const TensorInfo& in = session_->inputs()[states_[l].input];
     const auto zero_byte = static_cast<uint8_t>(in.quantized ? (in.quantization.zero_point & 0xFF) : 0);
     auto lock = session_->LockInput(states_[l].input, kLiteRtTensorBufferLockModeWrite);
-    const size_t bytes = in.element_count() * (in.dtype == DType::kFloat32 ? 4 : 1);
+    const size_t bytes = in.byte_count();
     std::memset(lock.data(), in.dtype == DType::kFloat32 ? 0 : zero_byte, bytes);
     for (auto& per_tile : tile_states_) std::memset(per_tile[l].data(), in.dtype == DType::kFloat32 ? 0 : zero_byte, bytes);
   }
@@ -311,7 +311,7 @@ void Upscaler::TransferStates() {
     auto to = session_->LockInput(link.input, kLiteRtTensorBufferLockModeWrite);
     const TensorInfo& in = inputs[link.input];
     if (link.mode == StateLink::Mode::kCopy) {
-      std::memcpy(to.data(), from.data(), in.element_count() * (in.dtype == DType::kFloat32 ? 4 : 1));
+      std::memcpy(to.data(), from.data(), in.byte_count());
     } else {
       link.requantizer->Apply(from.data(), to.data(), in.element_count());
     }

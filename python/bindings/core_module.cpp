@@ -135,7 +135,7 @@ class BareRunLoop {
     for (size_t i = 0; i < session_->inputs().size(); ++i) {
       const auto& info = session_->inputs()[i];
       auto lock = session_->LockInput(i, kLiteRtTensorBufferLockModeWrite);
-      std::memset(lock.data(), 0, info.element_count() * (info.dtype == mobilevsr::DType::kFloat32 ? 4 : 1));
+      std::memset(lock.data(), 0, info.byte_count());
     }
   }
   void Run() {
