@@ -5,9 +5,9 @@
 1. Prefix sub-graphs (frames/states -> the tensor after each stage: head = hidden convs + conv_in + fuse, then each
    SWAT block, then the full model with its output head) in FP32 and INT8; the time of a stage is the difference of
    consecutive prefixes.
-2. Whole-model variants (same export path): LayerNormalization removed (the channel norm is the one non-conv op per
-   block), PReLU replaced by ReLU (fusable into the convs), both, and attention width 24 -> 32 (multiples of 16
-   all through) with and without the norm.
+2. Whole-model variants (same export path): swat_3 today (v2: ReLU, no norm, ``min(max(x, 0), 1)`` clip) against
+   the v1 block (``swat_3_v1``: PReLU, LayerNorm per block) and v1 with the Keras ``ReLU(max_value=1)`` clip it
+   shipped with (a standalone INT8 RELU at 720x1280), with one change at a time, and attention width 24 -> 32.
 
 Everything is exported in a TensorFlow subprocess (``--build``), then timed with the LiteRT Interpreter in this
 process, round-robin across models so the machine load hits all alike. Medians in ms; prints JSON and a table.
@@ -25,11 +25,15 @@ from pathlib import Path
 
 import numpy as np
 
-STAGES = ["fuse", "block1_vab_norm", "block2_vab_norm", "block3_vab_norm", "block4_vab_norm", None]
-# name -> (zoo overrides, keep LayerNorm, keep PReLU (else ReLU, which XNNPACK fuses into the conv))
-VARIANTS = {"swat_3": ({}, True, True), "no_layernorm": ({}, False, True), "relu": ({}, True, False),
-            "relu_no_layernorm": ({}, False, False), "atten32": ({"atten_channels": 32}, True, True),
-            "atten32_no_layernorm": ({"atten_channels": 32}, False, True)}
+STAGES = ["fuse", "block1_vab_add", "block2_vab_add", "block3_vab_add", "block4_vab_add", None]
+# name -> (zoo model, builder overrides, Keras ReLU(max_value=1) output clip as in v1)
+VARIANTS = {"swat_3": ("swat_3", {}, False),
+            "v1_as_shipped": ("swat_3_v1", {}, True),
+            "v1": ("swat_3_v1", {}, False),
+            "v1_no_layernorm": ("swat_3_v1", {"norm": False}, False),
+            "v1_relu": ("swat_3_v1", {"activation": "relu"}, False),
+            "swat_3_prelu": ("swat_3", {"activation": "prelu"}, False),
+            "swat_3_atten32": ("swat_3", {"atten_channels": 32}, False)}
 
 
 def build(out: Path, size: tuple[int, int]) -> None:
@@ -40,7 +44,7 @@ def build(out: Path, size: tuple[int, int]) -> None:
     tf.config.threading.set_intra_op_parallelism_threads(2)
     from mobilevsr_rt.training._keras import keras
     from mobilevsr_rt.training.export.convert import convert
-    from mobilevsr_rt.training.models import blocks, build_model, swat
+    from mobilevsr_rt.training.models import blocks, build_model
 
     rng = np.random.default_rng(0)
 
@@ -60,23 +64,22 @@ def build(out: Path, size: tuple[int, int]) -> None:
                 print(path.name, flush=True)
 
     out.mkdir(parents=True, exist_ok=True)
-    original_norm, original_prelu = blocks.channel_norm, blocks.prelu
+    unit_clip = blocks.UnitClip
 
-    def relu(x, name=None):
-        return keras.layers.ReLU(name=name)(x)
+    def keras_relu_clip(name=None):
+        return keras.layers.ReLU(max_value=1.0, name=name)
 
-    for name, (overrides, norm, prelu) in VARIANTS.items():
+    for name, (zoo_name, overrides, legacy_clip) in VARIANTS.items():
         keras.utils.set_random_seed(0)
-        blocks.channel_norm = original_norm if norm else (lambda x, name=None: x)
-        blocks.prelu = swat.prelu = original_prelu if prelu else relu  # swat imported the name itself
-        model = build_model("swat_3", frame_size=size, batch_size=1, **overrides)
+        blocks.UnitClip = keras_relu_clip if legacy_clip else unit_clip
+        model = build_model(zoo_name, frame_size=size, batch_size=1, **overrides)
         export(model, f"variant_{name}")
         if name == "swat_3":
             for i, stage in enumerate(STAGES[:-1]):
                 prefix = keras.Model(model.inputs, model.get_layer(stage).output)
                 export(prefix, f"prefix{i}_{stage}")
         keras.backend.clear_session()
-    blocks.channel_norm, blocks.prelu, swat.prelu = original_norm, original_prelu, original_prelu
+    blocks.UnitClip = unit_clip
 
 
 def time_models(paths: list[Path], rounds: int, threads: int) -> dict[str, float]:

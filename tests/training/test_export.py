@@ -144,6 +144,27 @@ def test_int8_frame_input_keeps_pixel_scale_despite_state_concat(tmp_path):
     assert frames["quantization"]["zero_point"] == [0]
 
 
+# ELSR keeps the paper's PReLU (one 6-channel op at LR); its HR clip must still be cheap.
+SLOW_INT8_OPS = {"swat_3": {"RELU", "PRELU", "MEAN", "RSQRT", "SQUARED_DIFFERENCE", "RELU_0_TO_1"},
+                 "elsr": {"RELU", "RELU_0_TO_1", "MAXIMUM"}}
+
+
+@pytest.mark.parametrize("name", sorted(SLOW_INT8_OPS))
+def test_int8_product_graphs_keep_every_activation_fused(name):
+    """The speed fix of the product models, kept: no standalone RELU/PRELU and no LayerNorm ops in INT8.
+
+    XNNPACK runs neither a standalone int8 RELU nor PRELU nor the LayerNorm lowering (MEAN/RSQRT...); such ops fall
+    back to reference kernels (the HR clip's RELU alone cost 9.5 of SWAT_3's 33 ms at 180x320). The clip must lower
+    to a fused activation plus one MINIMUM.
+    """
+    model = build_model(name, frame_size=FRAME, batch_size=1)
+    result = export_keras(model, name, "int8", calibration=SMALL_CALIBRATION, quality=False, gpu_compile=False,
+                          verbose=False)
+    ops = analyze_model(result.model)["ops"]  # op name -> count
+    assert ops.get("MINIMUM") == 1, ops
+    assert not SLOW_INT8_OPS[name] & set(ops), ops
+
+
 def test_refuses_flex_op(tmp_path):
     frames = keras.Input(shape=(*FRAME, 3), batch_size=1, name="frames")
     x = keras.layers.Conv2D(48, 3, padding="same")(frames)

@@ -41,6 +41,7 @@ TRAINED = ["elsr", "swat_3", "mobilerrn_16"]
 SWAT_TARGETS = {
     "swat_0": 50_624, "swat_1": 33_984, "swat_2": 25_664, "swat_3": 25_664, "swat_3_1": 24_160,
     "swat_3_2": 26_016, "swat_4": 53_696, "swat_5": 25_664, "swat_6": 21_056,
+    "swat_3_v1": 25_664,
 }
 # Sizes reported by the papers (the mobile re-implementations may deviate a little: +-10%).
 PAPER_PARAMS = {"rlfn": 543_000, "rlfn_s": 317_000, "vapsr": 342_000}

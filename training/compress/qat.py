@@ -5,7 +5,7 @@ The default 8-bit registry covers Conv2D, DepthwiseConv2D, Add, Multiply, Concat
 * ``PReLU``: alpha fake-quantized per tensor (int8, asymmetric: TFLite PRELU takes an int8 alpha), output quantized;
 * ``DepthToSpace`` and ``ChannelSlice``: pure data movement, TFLite requires input scale == output scale, so no
   quantizer of their own (they inherit the range of their input);
-* ``Multiply`` (not in the default registry): quantized output;
+* ``Multiply`` (not in the default registry) and ``UnitClip`` (the [0, 1] output clip): quantized output;
 * ``LayerNormalization``: TFLite lowers it to MEAN/SQUARED_DIFFERENCE/RSQRT/MUL/SUB/ADD; the output is fake-quantized
   here, gamma/beta stay float during training and the converter quantizes the lowered pieces from the representative
   dataset (the conversion passes both the QAT ranges and calibration data).
@@ -20,7 +20,7 @@ from __future__ import annotations
 import tensorflow_model_optimization as tfmot
 
 from .._keras import keras
-from ..models.blocks import ChannelSlice, DepthToSpace
+from ..models.blocks import ChannelSlice, DepthToSpace, UnitClip
 
 layers = keras.layers
 quant = tfmot.quantization.keras
@@ -90,13 +90,14 @@ _CONFIGS = {
     ChannelSlice: PassThroughQuantizeConfig,
     layers.LayerNormalization: OutputQuantizeConfig,
     layers.Multiply: OutputQuantizeConfig,
+    UnitClip: OutputQuantizeConfig,
 }
 
 
 def quantize_scope():
     """The tfmot scope that knows the zoo's custom layers and QuantizeConfigs."""
     objects = {cls.__name__: cls for cls in (PReLUQuantizeConfig, PassThroughQuantizeConfig, OutputQuantizeConfig,
-                                             DepthToSpace, ChannelSlice)}
+                                             DepthToSpace, ChannelSlice, UnitClip)}
     return quant.quantize_scope(objects)
 
 

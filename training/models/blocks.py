@@ -45,6 +45,20 @@ class ChannelSlice(layers.Layer):
         return {**super().get_config(), "start": self.start, "size": self.size}
 
 
+@keras.utils.register_keras_serializable(package="mobilevsr")
+class UnitClip(layers.Layer):
+    """clip(x, 0, 1) written as ``min(max(x, 0), 1)``.
+
+    That order matters for speed: the converter fuses the max into the producing op (a fused RELU) and leaves one
+    MINIMUM, which XNNPACK runs in INT8. Keras' ``ReLU(max_value=1)`` lowers to MINIMUM + a standalone int8 RELU
+    that XNNPACK does not take: at 720x1280 that reference kernel cost 9.5 ms of SWAT_3's 33 ms (measured with
+    prefix sub-graphs, see benchmarks/profile_swat.py).
+    """
+
+    def call(self, inputs: tf.Tensor) -> tf.Tensor:
+        return tf.minimum(tf.maximum(inputs, 0.0), 1.0)
+
+
 def conv(x: tf.Tensor, filters: int, kernel: int = 3, name: str | None = None, **kwargs) -> tf.Tensor:
     """'same'-padded Conv2D with bias."""
     return layers.Conv2D(filters, kernel, padding="same", name=name, **kwargs)(x)
@@ -58,6 +72,14 @@ def dwconv(x: tf.Tensor, kernel: int = 3, dilation: int = 1, name: str | None = 
 def prelu(x: tf.Tensor, name: str | None = None) -> tf.Tensor:
     """PReLU with one alpha per channel (shared over H and W), as the GPU delegate requires."""
     return layers.PReLU(alpha_initializer=keras.initializers.Constant(0.25), shared_axes=[1, 2], name=name)(x)
+
+
+def relu(x: tf.Tensor, name: str | None = None) -> tf.Tensor:
+    """ReLU: fused into the preceding conv by the converter (PReLU is a separate op, and not an XNNPACK INT8 one)."""
+    return layers.ReLU(name=name)(x)
+
+
+ACTIVATIONS = {"prelu": prelu, "relu": relu}
 
 
 def bsconv(x: tf.Tensor, filters: int, kernel: int = 3, name: str = "bsconv") -> tf.Tensor:
@@ -97,21 +119,22 @@ def upsample_and_clip(features: tf.Tensor, scale: int, anchor: tf.Tensor | None 
     if anchor is not None:
         features = layers.Add(name="add_anchor")([features, anchor])
     hr = DepthToSpace(scale, name="depth_to_space")(features)
-    # ReLU(max_value=1) is clip(x, 0, 1): a builtin clip op, so the graph itself guarantees the [0, 1] output.
-    return layers.ReLU(max_value=1.0, name=name)(hr)
+    # An in-graph clip guarantees the [0, 1] output (and pins an INT8 output scale of exactly 1/255).
+    return UnitClip(name=name)(hr)
 
 
 def vab(x: tf.Tensor, atten_channels: int, kernel: int = 5, dilation: int = 3, bsconv_proj: bool = False,
-        name: str = "vab") -> tf.Tensor:
+        activation: str = "prelu", norm: bool = True, name: str = "vab") -> tf.Tensor:
     """Vast-receptive-field attention block (VAB) of VAPSR (Zhou et al. 2022), delegate-friendly.
 
     proj_1 1x1 (C->D), activation, attention (1x1 D->D, depthwise kxk, depthwise kxk with ``dilation``; the result
     multiplies the branch input), proj_2 1x1 (D->C), residual add, pixel norm (LayerNormalization over channels).
     The paper's GELU is replaced by a per-channel PReLU (GELU is not a GPU-delegate builtin). With ``bsconv_proj``
     the attention's 1x1 + depthwise pair is read as one blueprint conv (BSConv-U, pointwise without bias).
+    ``activation`` names an entry of :data:`ACTIVATIONS`; ``norm=False`` drops the pixel norm.
     """
     channels = x.shape[-1]
-    u = prelu(layers.Conv2D(atten_channels, 1, name=f"{name}_proj1")(x), name=f"{name}_act")
+    u = ACTIVATIONS[activation](layers.Conv2D(atten_channels, 1, name=f"{name}_proj1")(x), name=f"{name}_act")
     if bsconv_proj:
         attn = bsconv(u, atten_channels, kernel, name=f"{name}_attn")
     else:
@@ -121,4 +144,4 @@ def vab(x: tf.Tensor, atten_channels: int, kernel: int = 5, dilation: int = 3, b
     y = layers.Multiply(name=f"{name}_attn_mul")([u, attn])
     y = layers.Conv2D(channels, 1, name=f"{name}_proj2")(y)
     y = layers.Add(name=f"{name}_add")([x, y])
-    return channel_norm(y, name=f"{name}_norm")
+    return channel_norm(y, name=f"{name}_norm") if norm else y

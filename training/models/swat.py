@@ -7,32 +7,40 @@ Don't Walk: Chasing Higher FLOPS for Faster Neural Networks") and ShuffleNet V2.
 Each run reads frames [t-1, t, t+1] (offsets (-1, 0, 1), one frame of lookahead) and two S-channel hidden states
 (state_0 forward, state_1 backward):
 
-1. hidden convs: h_f = PReLU(conv3x3([t-1, t, state_0] -> S)), h_b = PReLU(conv3x3([t, t+1, state_1] -> S));
+1. hidden convs: h_f = act(conv3x3([t-1, t, state_0] -> S)), h_b = act(conv3x3([t, t+1, state_1] -> S));
    ``hidden_convs=False`` (SWAT_6) feeds the states straight into the fusion;
-2. features: e = PReLU(conv3x3(all frames -> C)); fusion x = conv1x1([e, h_f, h_b] -> C) (1x1 convs instead of
+2. features: e = act(conv3x3(all frames -> C)); fusion x = conv1x1([e, h_f, h_b] -> C) (1x1 convs instead of
    fully-connected layers);
-3. body: N SWAT blocks. A block is a partial conv (PReLU(conv3x3) on the first P = ratio*C channels, the other
-   C-P channels pass through), then a VAB (1x1 -> PReLU -> 1x1, depthwise kxk, depthwise kxk dilated; product,
-   1x1, residual, LayerNormalization over channels). With ``shuffle`` the partial conv's output is concatenated
-   AFTER the untouched channels, a channel rotation by P: the next block convolves channels the previous one
-   skipped (the shuffle costs no op: the concat is needed anyway). ``shuffle=False`` always convolves the same P;
+3. body: N SWAT blocks. A block is a partial conv (act(conv3x3) on the first P = ratio*C channels, the other
+   C-P channels pass through), then a VAB (1x1 -> act -> 1x1, depthwise kxk, depthwise kxk dilated; product,
+   1x1, residual; ``norm=True``: LayerNormalization over channels). With ``shuffle`` the partial conv's output is
+   concatenated AFTER the untouched channels, a channel rotation by P: the next block convolves channels the
+   previous one skipped (the shuffle costs no op: the concat is needed anyway). ``shuffle=False`` always
+   convolves the same P;
 4. heads: long skip x + e; ``hr`` = clip(depth_to_space(BSConv-U(x -> 48) + nearest-upsampled frame t));
-   next states = PReLU(conv1x1(x -> S)) each.
+   next states = act(conv1x1(x -> S)) each.
+
+``act`` is ReLU and there is no norm (since SWAT v2): both are what cost most on the CPU. Measured with
+``benchmarks/profile_swat.py`` at 180x320 on 2 cores (LiteRT Interpreter, random weights): v1 (per-channel PReLU,
+LayerNorm per block, Keras ReLU(max_value=1) clip) ran 44 ms FP32 / 206 ms INT8, because XNNPACK takes neither INT8
+PRELU nor the LayerNorm lowering nor a standalone INT8 RELU, and they fall back to reference kernels; v2 runs
+38 ms FP32 / 25 ms INT8. ReLU fuses into the convs. ``swat_3_v1`` keeps the v1 block for comparisons.
 
 Configurations (parameter targets of the product table within +-10%; all widths multiples of 4/8; measured
 numbers: ``format_zoo_table``):
 
-| name     | C  | S  | atten | blocks | ratio (P)  | kernel, dilation | shuffle | hidden convs | target params |
-|----------|----|----|-------|--------|------------|------------------|---------|--------------|---------------|
-| swat_0   | 48 | 16 | 40    | 4      | 1/4 (12)   | 3, 2             | yes     | yes          | 50,624        |
-| swat_1   | 40 | 12 | 40    | 3      | 1/5 (8)    | 3, 2             | yes     | yes          | 33,984        |
-| swat_2   | 32 | 12 | 24    | 4      | 1/4 (8)    | 3, 2             | no      | yes          | 25,664        |
-| swat_3   | 32 | 12 | 24    | 4      | 1/4 (8)    | 3, 2             | yes     | yes          | 25,664        |
-| swat_3_1 | 32 | 12 | 24    | 4      | 1/8 (4)    | 3, 2             | yes     | yes          | 24,160        |
-| swat_3_2 | 32 | 12 | 24    | 4      | 3/8 (12)   | 3, 2             | yes     | yes          | 26,016        |
-| swat_4   | 48 | 16 | 40    | 4      | 1/3 (16)   | 3, 2             | yes     | yes          | 53,696        |
-| swat_5   | 32 | 12 | 24    | 4      | 1/4 (8)    | 3, 3             | yes     | yes          | 25,664        |
-| swat_6   | 32 | 12 | 24    | 4      | 1/4 (8)    | 3, 2             | yes     | no           | 21,056        |
+| name      | C  | S  | atten | blocks | ratio (P) | k, dil | shuffle | hidden | act, norm  | target |
+|-----------|----|----|-------|--------|-----------|--------|---------|--------|------------|--------|
+| swat_0    | 48 | 16 | 40    | 4      | 1/4 (12)  | 3, 2   | yes     | yes    | relu, none | 50,624 |
+| swat_1    | 40 | 12 | 40    | 3      | 1/5 (8)   | 3, 2   | yes     | yes    | relu, none | 33,984 |
+| swat_2    | 32 | 12 | 24    | 4      | 1/4 (8)   | 3, 2   | no      | yes    | relu, none | 25,664 |
+| swat_3    | 32 | 12 | 24    | 4      | 1/4 (8)   | 3, 2   | yes     | yes    | relu, none | 25,664 |
+| swat_3_1  | 32 | 12 | 24    | 4      | 1/8 (4)   | 3, 2   | yes     | yes    | relu, none | 24,160 |
+| swat_3_2  | 32 | 12 | 24    | 4      | 3/8 (12)  | 3, 2   | yes     | yes    | relu, none | 26,016 |
+| swat_4    | 48 | 16 | 40    | 4      | 1/3 (16)  | 3, 2   | yes     | yes    | relu, none | 53,696 |
+| swat_5    | 32 | 12 | 24    | 4      | 1/4 (8)   | 3, 3   | yes     | yes    | relu, none | 25,664 |
+| swat_6    | 32 | 12 | 24    | 4      | 1/4 (8)   | 3, 2   | yes     | no     | relu, none | 21,056 |
+| swat_3_v1 | 32 | 12 | 24    | 4      | 1/4 (8)   | 3, 2   | yes     | yes    | prelu, LN  | 25,664 |
 
 ``swat_3`` is the default product model. swat_2 / swat_5 are its ablations at equal size (no shuffle / a wider
 dilation, i.e. a larger receptive field for the same weights).
@@ -43,7 +51,7 @@ from __future__ import annotations
 import tensorflow as tf
 
 from .._keras import keras
-from .blocks import ChannelSlice, bsconv, conv, nearest_anchor, prelu, select_frame, upsample_and_clip, vab
+from .blocks import ACTIVATIONS, ChannelSlice, bsconv, conv, nearest_anchor, select_frame, upsample_and_clip, vab
 from .registry import TemporalLayout, register
 
 layers = keras.layers
@@ -53,15 +61,15 @@ _PAPER = ("mobilevsr SWAT (ours), sliding window + recurrent state after Lian & 
 
 
 def swat_block(x: tf.Tensor, partial: int, atten_channels: int, kernel: int, dilation: int, shuffle: bool,
-               name: str) -> tf.Tensor:
+               activation: str, norm: bool, name: str) -> tf.Tensor:
     """Partial conv on ``partial`` channels (+ optional channel rotation) followed by a VAB."""
     channels = x.shape[-1]
     head = ChannelSlice(0, partial, name=f"{name}_head")(x)
     tail = ChannelSlice(partial, channels - partial, name=f"{name}_tail")(x)
-    head = prelu(conv(head, partial, name=f"{name}_pconv"), name=f"{name}_pconv_act")
+    head = ACTIVATIONS[activation](conv(head, partial, name=f"{name}_pconv"), name=f"{name}_pconv_act")
     parts = [tail, head] if shuffle else [head, tail]
     x = layers.Concatenate(name=f"{name}_shuffle" if shuffle else f"{name}_merge")(parts)
-    return vab(x, atten_channels, kernel, dilation, name=f"{name}_vab")
+    return vab(x, atten_channels, kernel, dilation, activation=activation, norm=norm, name=f"{name}_vab")
 
 
 _CONFIGS: dict[str, dict] = {
@@ -74,6 +82,7 @@ _CONFIGS: dict[str, dict] = {
     "swat_4": dict(channels=48, hidden=16, atten_channels=40, ratio=1 / 3),
     "swat_5": dict(dilation=3),
     "swat_6": dict(hidden_convs=False),
+    "swat_3_v1": dict(activation="prelu", norm=True),
 }
 
 
@@ -88,8 +97,10 @@ def _registered(builder):
 @_registered
 def build_swat(frame_size: tuple[int, int], batch_size: int | None, name: str = "swat", channels: int = 32,
                hidden: int = 12, atten_channels: int = 24, blocks: int = 4, ratio: float = 0.25, kernel: int = 3,
-               dilation: int = 2, shuffle: bool = True, hidden_convs: bool = True, scale: int = 4) -> keras.Model:
+               dilation: int = 2, shuffle: bool = True, hidden_convs: bool = True, activation: str = "relu",
+               norm: bool = False, scale: int = 4) -> keras.Model:
     """A SWAT network; see the module docstring for the structure and the registered configurations."""
+    act = ACTIVATIONS[activation]
     partial = int(round(channels * ratio))
     if not 0 < partial < channels:
         raise ValueError(f"ratio {ratio} leaves no channel to convolve or to pass through (C={channels})")
@@ -100,18 +111,19 @@ def build_swat(frame_size: tuple[int, int], batch_size: int | None, name: str = 
         past_pair = ChannelSlice(0, 6, name="frames_prev_cur")(frames)
         next_pair = ChannelSlice(3, 6, name="frames_cur_next")(frames)
         h_f = conv(layers.Concatenate(name="concat_fwd")([past_pair, state_f]), hidden, name="hidden_fwd")
-        h_f = prelu(h_f, name="hidden_fwd_act")
+        h_f = act(h_f, name="hidden_fwd_act")
         h_b = conv(layers.Concatenate(name="concat_bwd")([next_pair, state_b]), hidden, name="hidden_bwd")
-        h_b = prelu(h_b, name="hidden_bwd_act")
+        h_b = act(h_b, name="hidden_bwd_act")
     else:
         h_f, h_b = state_f, state_b
-    feat = prelu(conv(frames, channels, name="conv_in"), name="conv_in_act")
+    feat = act(conv(frames, channels, name="conv_in"), name="conv_in_act")
     x = layers.Conv2D(channels, 1, name="fuse")(layers.Concatenate(name="concat_fuse")([feat, h_f, h_b]))
     for i in range(blocks):
-        x = swat_block(x, partial, atten_channels, kernel, dilation, shuffle, name=f"block{i + 1}")
+        x = swat_block(x, partial, atten_channels, kernel, dilation, shuffle, activation, norm,
+                       name=f"block{i + 1}")
     x = layers.Add(name="long_skip")([x, feat])
     out = bsconv(x, 3 * scale * scale, 3, name="conv_out")
     hr = upsample_and_clip(out, scale, nearest_anchor(select_frame(frames, index=1, num_frames=3), scale))
-    next_f = prelu(layers.Conv2D(hidden, 1, name="state_fwd")(x), name="state_0_out")
-    next_b = prelu(layers.Conv2D(hidden, 1, name="state_bwd")(x), name="state_1_out")
+    next_f = act(layers.Conv2D(hidden, 1, name="state_fwd")(x), name="state_0_out")
+    next_b = act(layers.Conv2D(hidden, 1, name="state_bwd")(x), name="state_1_out")
     return keras.Model([frames, state_f, state_b], [hr, next_f, next_b], name=name)
