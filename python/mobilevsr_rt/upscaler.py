@@ -27,6 +27,9 @@ class Upscaler:
             ``mobilevsr_rt.models``).
         accelerator: "auto" tries the GPU and falls back to the CPU (``info["fallback_reason"]`` says why);
             "gpu" raises instead of running on the CPU; "cpu" runs on the CPU.
+        precision: which file of a bundled model name without a precision suffix: "auto" picks the one that runs
+            fastest where the model ends up (fp16 on the GPU, int8 on the CPU: with "auto", a GPU fallback reopens
+            the int8 file, and ``info["model_path"]`` tells which file runs), or "fp16", "int8", "fp32".
         num_threads: CPU threads (None lets LiteRT decide).
         contract: a model contract (dict or JSON text) used instead of the model's own.
         pixel_range: 1.0 or 255.0, overrides the contract's pixel range.
@@ -44,6 +47,7 @@ class Upscaler:
         model: str | os.PathLike,
         accelerator: Accelerator = "auto",
         num_threads: int | None = None,
+        precision: Literal["auto", "fp16", "int8", "fp32"] = "auto",
         contract: dict | str | None = None,
         pixel_range: float | None = None,
         verbose: bool = False,
@@ -53,20 +57,23 @@ class Upscaler:
     ) -> None:
         if num_threads is not None and (not isinstance(num_threads, int) or num_threads < 1):
             raise ValueError(f"num_threads must be a positive int or None, got {num_threads!r}")
-        model = resolve_model(model, accelerator=accelerator)  # a path that exists wins, else a bundled model name
+        # A path that exists wins, else a bundled model name.
+        self._model_path = resolve_model(model, precision=precision, accelerator=accelerator)
         contract_json = "" if contract is None else contract if isinstance(contract, str) else json.dumps(contract)
-        self._core = _core.Upscaler(
-            model_path=os.fspath(model),
-            litert_library=litert_library_path(),
-            accelerator=accelerator,
-            num_threads=num_threads or 0,
-            contract_json=contract_json,
-            pixel_range=pixel_range,
-            verbose=verbose,
-            fit=fit,
-            tile_overlap=tile_overlap,
-            allow_transpose=allow_transpose,
-        )
+        options = dict(litert_library=litert_library_path(), num_threads=num_threads or 0,
+                       contract_json=contract_json, pixel_range=pixel_range, verbose=verbose, fit=fit,
+                       tile_overlap=tile_overlap, allow_transpose=allow_transpose)
+        self._core = _core.Upscaler(model_path=os.fspath(self._model_path), accelerator=accelerator, **options)
+        self._cpu_switch_note: str | None = None
+        if accelerator == "auto" and precision == "auto" and json.loads(self._core.info())["accelerator"] == "cpu":
+            cpu_path = resolve_model(model, precision="auto", accelerator="cpu")
+            if cpu_path != self._model_path:  # a bundled name whose CPU precision (int8) is bundled too
+                reason = json.loads(self._core.info()).get("fallback_reason") or "the GPU was not used"
+                self._core.close()
+                self._core = _core.Upscaler(model_path=os.fspath(cpu_path), accelerator="cpu", **options)
+                self._cpu_switch_note = (f"{reason}; running on the CPU, so the bundled {cpu_path.name} was "
+                                         f"opened instead of {self._model_path.name}")
+                self._model_path = cpu_path
 
     def process(self, frame: np.ndarray) -> np.ndarray | None:
         """Feed one LR frame; return the next HR frame ((sH)x(sW)x3 uint8) or None while the lookahead fills."""
@@ -84,8 +91,12 @@ class Upscaler:
 
     @property
     def info(self) -> dict[str, Any]:
-        """Accelerator used, full acceleration, fallback reason, tensors, contract, offsets, state pairs."""
-        return json.loads(self._core.info())
+        """Accelerator used, full acceleration, fallback reason, model file, tensors, contract, offsets, states."""
+        info = json.loads(self._core.info())
+        info["model_path"] = os.fspath(self._model_path)
+        if self._cpu_switch_note is not None:
+            info["fallback_reason"] = self._cpu_switch_note
+        return info
 
     @property
     def lookahead(self) -> int:

@@ -132,3 +132,23 @@ def test_gpu_tiles_with_per_tile_state(tmp_path):
     assert gpu_report["info"]["strategy"]["grid"] == cpu_report["info"]["strategy"]["grid"] == [1, 2]
     assert gpu_out.shape == cpu_out.shape == (2, 1280, 1200, 3)
     assert int(np.abs(gpu_out.astype(int) - cpu_out.astype(int)).max()) <= MAX_ABS_DIFF
+
+
+@pytest.mark.gpu
+def test_bundled_name_without_gpu_reopens_the_int8_file(fixture_frames, tmp_path):
+    """"auto" + a bundled name: fp16 is meant for the GPU; when the GPU fails, the CPU gets the int8 file."""
+    report, out = run_worker(tmp_path, str(tmp_path / "no_such_icd.json"), Path("elsr"), fixture_frames[:2], "auto")
+    assert "error" not in report, report
+    info = report["info"]
+    assert info["accelerator"] == "cpu" and Path(info["model_path"]).name == "elsr_int8.tflite"
+    assert "elsr_int8.tflite" in info["fallback_reason"] and "elsr_fp16.tflite" in info["fallback_reason"]
+    assert out.shape[0] == 2
+
+
+@pytest.mark.gpu
+@needs_swiftshader
+def test_bundled_name_on_the_gpu_keeps_the_fp16_file(fixture_frames, tmp_path):
+    report, _ = run_worker(tmp_path, str(SWIFTSHADER_ICD), Path("elsr"), fixture_frames[:1], "auto")
+    assert "error" not in report, report
+    assert report["info"]["accelerator"] == "gpu"
+    assert Path(report["info"]["model_path"]).name == "elsr_fp16.tflite"

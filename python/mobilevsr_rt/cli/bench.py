@@ -14,8 +14,10 @@ from ..upscaler import Upscaler
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the arguments of ``bench``."""
-    parser.add_argument("model", help="path of the .tflite file")
+    parser.add_argument("model", help="path of the .tflite file or a bundled model name")
     parser.add_argument("--accelerator", default="auto", choices=["auto", "gpu", "cpu"])
+    parser.add_argument("--precision", default="auto", choices=["auto", "fp16", "int8", "fp32"],
+                        help="bundled model precision (default: fp16 on the GPU, int8 on the CPU)")
     parser.add_argument("--threads", type=int, default=None, help="CPU threads (default: LiteRT decides)")
     parser.add_argument("--frames", type=int, default=50, help="timed frames")
     parser.add_argument("--warmup", type=int, default=5, help="untimed frames first")
@@ -49,9 +51,9 @@ def percentile_summary(seconds: list[float]) -> dict[str, float]:
 
 
 def benchmark(model: str, accelerator: str, threads: int | None, frames: int, warmup: int,
-              size: tuple[int, int] | None) -> dict[str, Any]:
+              size: tuple[int, int] | None, precision: str = "auto") -> dict[str, Any]:
     """Run the benchmark and return its results."""
-    with Upscaler(model, accelerator=accelerator, num_threads=threads) as up:
+    with Upscaler(model, accelerator=accelerator, num_threads=threads, precision=precision) as up:
         info = up.info
         height, width = size or tuple(info["model_frame_size"])
         clip = synthetic_frames(height, width, 8)
@@ -66,6 +68,7 @@ def benchmark(model: str, accelerator: str, threads: int | None, frames: int, wa
         info = up.info
     return {
         "model": model,
+        "model_path": info["model_path"],
         "accelerator": info["accelerator"],
         "fully_accelerated": info["fully_accelerated"],
         "fallback_reason": info["fallback_reason"],
@@ -82,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
     size = tuple(int(v) for v in args.size.lower().split("x")) if args.size else None
     if size is not None and len(size) != 2:
         raise ValueError("--size must look like 180x320")
-    result = benchmark(args.model, args.accelerator, args.threads, args.frames, args.warmup, size)
+    result = benchmark(args.model, args.accelerator, args.threads, args.frames, args.warmup, size, args.precision)
     print(json.dumps(result, indent=2))
     if args.json_path:
         with open(args.json_path, "w") as out:

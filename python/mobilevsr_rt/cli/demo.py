@@ -53,7 +53,7 @@ def run_demo(output_dir: Path, model: str, accelerator: str = "auto", precision:
         raise MediaError(f"the demo clip is missing from this install: {clip}")
     if frames is not None and frames < 1:
         raise ValueError(f"--frames must be at least 1, got {frames}")
-    model_path = pick_model(model, precision, accelerator)  # before creating anything: no model, no folder
+    pick_model(model, precision, accelerator)  # before creating anything: no model, no folder
     if not output_dir.exists():
         output_dir.mkdir()  # its parent must exist: a typo should not create a tree of folders
     with VideoSource(clip) as source:
@@ -63,7 +63,7 @@ def run_demo(output_dir: Path, model: str, accelerator: str = "auto", precision:
     def keep(frame: SourceFrame, hr: np.ndarray) -> None:
         kept.append((frame, hr))
 
-    result = upscale(clip, output_dir / "demo_compare.mp4", model=str(model_path), accelerator=accelerator,
+    result = upscale(clip, output_dir / "demo_compare.mp4", model=model, accelerator=accelerator,
                      precision=precision, threads=threads, compare=True, preset=DEMO_PRESET,
                      show_progress=show_progress, on_frame=keep, max_frames=frames)
     frame, hr = kept[0]

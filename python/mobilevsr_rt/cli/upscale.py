@@ -257,7 +257,7 @@ def upscale(input_path: str | Path, output: str | Path, model: str = DEFAULT_MOD
     input_path, output = Path(input_path), Path(output)
     if output.exists() and input_path.exists() and output.resolve() == input_path.resolve():
         raise MediaError(f"output would overwrite the input: {output}")
-    model_path = pick_model(model, precision, accelerator)
+    pick_model(model, precision, accelerator)  # an unknown model fails before any file is touched
     with open_source(input_path) as source:
         total = source.frame_count if max_frames is None else min(max_frames, source.frame_count or max_frames)
         context, single_file = _output_target(source, output)
@@ -266,14 +266,14 @@ def upscale(input_path: str | Path, output: str | Path, model: str = DEFAULT_MOD
                 check_video_output(target, shown=output)
             progress = ProgressBar(total, label="upscale", enabled=show_progress)
             try:
-                with Upscaler(model_path, accelerator=accelerator, num_threads=threads) as upscaler:
+                with Upscaler(model, accelerator=accelerator, num_threads=threads, precision=precision) as upscaler:
                     if isinstance(source, VideoSource):
                         frames, model_seconds, size = _upscale_video(source, target, output, upscaler, compare, crf,
                                                                      preset, progress, on_frame, max_frames)
                     else:
                         frames, model_seconds, size = _upscale_images(source, target, single_file, upscaler,
                                                                       compare, progress, on_frame, max_frames)
-                    used = upscaler.info["accelerator"]
+                    used, model_path = upscaler.info["accelerator"], Path(upscaler.info["model_path"])
             finally:
                 progress.close()  # ends the terminal line, also before an error message
     return UpscaleResult(output=output, model=model_path, frames=frames, hr_size=size,
