@@ -1,12 +1,17 @@
 #include "upscaler.h"
 
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
 #include <cstring>
 
 #include "errors.h"
 
 namespace mobilevsr {
 namespace {
+
+// A batch holds every input and output once per tile (an fp32 720x1280x3 output is 11 MB): keep it modest.
+constexpr size_t kMaxBatchBytes = size_t{256} << 20;
 
 // Converter names like "serving_default_frames:0" for a Keras input "frames": accept either spelling.
 std::string StripSignatureDecoration(const std::string& name) {
@@ -60,6 +65,9 @@ Upscaler::Upscaler(const std::string& model_path, const UpscalerOptions& options
   if (options.fit != "auto" && options.fit != "resize" && options.fit != "tile")
     throw InvalidArgument("fit must be \"auto\", \"resize\" or \"tile\", not \"" + options.fit + "\"");
   fit_ = options.fit;
+  if (options.tile_batch != "auto" && options.tile_batch != "on" && options.tile_batch != "off")
+    throw InvalidArgument("tile_batch must be \"auto\", \"on\" or \"off\", not \"" + options.tile_batch + "\"");
+  tile_batch_ = options.tile_batch;
   BindContract();
 }
 
@@ -169,26 +177,33 @@ void Upscaler::CheckFrame(const FrameView& frame) const {
                           std::to_string(frame.width) + "; call reset() or flush() to start a new clip");
 }
 
-TilePlan Upscaler::ChoosePlan(int height, int width) {
+int Upscaler::batch() const { return session_->inputs()[input_slots_[0].tensor].shape[0]; }
+
+void Upscaler::ResizeInputs(int batch_size, int height, int width) {
   const auto& inputs = session_->inputs();
   const TensorInfo& frame_tensor = inputs[input_slots_[0].tensor];
-  auto resize_to = [&](int h, int w) {
-    std::vector<std::vector<int>> shapes;
-    for (const auto& t : inputs) {
-      if (t.height() != frame_tensor.height() || t.width() != frame_tensor.width())
-        throw InvalidArgument("input " + t.name + " does not share the frame's height and width");
-      shapes.push_back({1, h, w, t.channels()});
-    }
-    session_->Resize(shapes);
-    for (const auto& slot : output_slots_) {
-      const TensorInfo& out = session_->outputs()[slot.tensor];
-      if (out.height() != contract_.scale * h || out.width() != contract_.scale * w)
-        throw InvalidArgument("after resizing, output " + out.name + " is " + std::to_string(out.height()) + "x" +
-                              std::to_string(out.width()) + ", not a x" + std::to_string(contract_.scale) + " upscale");
-    }
-  };
+  std::vector<std::vector<int>> shapes;
+  for (const auto& t : inputs) {
+    if (t.height() != frame_tensor.height() || t.width() != frame_tensor.width())
+      throw InvalidArgument("input " + t.name + " does not share the frame's height and width");
+    shapes.push_back({batch_size, height, width, t.channels()});
+  }
+  session_->Resize(shapes);
+  for (const auto& slot : output_slots_) {
+    const TensorInfo& out = session_->outputs()[slot.tensor];
+    if (out.shape[0] != batch_size || out.height() != contract_.scale * height ||
+        out.width() != contract_.scale * width)
+      throw InvalidArgument("after resizing, output " + out.name + " is " + std::to_string(out.shape[0]) + "x" +
+                            std::to_string(out.height()) + "x" + std::to_string(out.width()) + ", not " +
+                            std::to_string(batch_size) + " x" + std::to_string(contract_.scale) + " upscales");
+  }
+}
+
+TilePlan Upscaler::ChoosePlan(int height, int width) {
+  const auto frame_tensor = [&]() -> const TensorInfo& { return session_->inputs()[input_slots_[0].tensor]; };
+  if (batch() != 1) ResizeInputs(1, frame_tensor().height(), frame_tensor().width());  // a batch from the last clip
   resize_error_.clear();
-  if (frame_tensor.height() == height && frame_tensor.width() == width) {
+  if (frame_tensor().height() == height && frame_tensor().width() == width) {
     TilePlan plan = PlanTiles(height, width, height, width, 0, false);
     if (height != native_height_ || width != native_width_) plan.strategy = "resize";
     return plan;
@@ -196,7 +211,7 @@ TilePlan Upscaler::ChoosePlan(int height, int width) {
   // Resize when the graph really allows it: try it, don't guess.
   if (fit_ != "tile") {
     try {
-      resize_to(height, width);
+      ResizeInputs(1, height, width);
       TilePlan plan = PlanTiles(height, width, height, width, 0, false);
       plan.strategy = height == native_height_ && width == native_width_ ? "native" : "resize";
       return plan;
@@ -209,9 +224,8 @@ TilePlan Upscaler::ChoosePlan(int height, int width) {
                               resize_error_);
     }
   }
-  if (session_->inputs()[input_slots_[0].tensor].height() != native_height_ ||
-      session_->inputs()[input_slots_[0].tensor].width() != native_width_)
-    resize_to(native_height_, native_width_);
+  if (frame_tensor().height() != native_height_ || frame_tensor().width() != native_width_)
+    ResizeInputs(1, native_height_, native_width_);
   // Pad or tile at the model's own size, in whichever orientation needs fewer model runs (then less padding).
   TilePlan best = PlanTiles(height, width, native_height_, native_width_, tile_overlap_, false);
   if (allow_transpose_ && height != width) {
@@ -221,11 +235,80 @@ TilePlan Upscaler::ChoosePlan(int height, int width) {
   return best;
 }
 
+double Upscaler::MedianRunMs(int runs) {
+  for (size_t t = 0; t < session_->inputs().size(); ++t) {  // defined inputs: garbage could hold slow denormals
+    auto lock = session_->LockInput(t, kLiteRtTensorBufferLockModeWrite);
+    std::memset(lock.data(), 0, session_->inputs()[t].byte_count());
+  }
+  session_->Run();  // warm-up: first runs after a resize allocate
+  std::vector<double> ms;
+  for (int r = 0; r < runs; ++r) {
+    const auto start = std::chrono::steady_clock::now();
+    session_->Run();
+    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+  }
+  std::sort(ms.begin(), ms.end());
+  return ms[ms.size() / 2];
+}
+
+void Upscaler::ChooseBatching() {
+  batched_ = false;
+  const size_t n = plan_.tiles.size();
+  if (tile_batch_ == "off") {
+    batch_choice_ = "sequence (tile_batch=\"off\")";
+    return;
+  }
+  size_t bytes = 0;
+  for (const auto& t : session_->inputs()) bytes += t.byte_count() * n;
+  for (const auto& t : session_->outputs()) bytes += t.byte_count() * n;
+  if (bytes > kMaxBatchBytes) {
+    batch_choice_ = "sequence: a batch of " + std::to_string(n) + " tiles would need " + std::to_string(bytes >> 20) +
+                    " MiB of tensors (limit " + std::to_string(kMaxBatchBytes >> 20) + " MiB)";
+    return;
+  }
+  const std::vector<int> key = {plan_.rows, plan_.cols, plan_.tile_height, plan_.tile_width};
+  if (auto known = batch_decisions_.find(key); known != batch_decisions_.end()) {
+    if (known->second.batched) ResizeInputs(static_cast<int>(n), plan_.tile_height, plan_.tile_width);
+    batched_ = known->second.batched;
+    batch_choice_ = known->second.why;
+    return;
+  }
+  BatchDecision decision;
+  try {
+    ResizeInputs(static_cast<int>(n), plan_.tile_height, plan_.tile_width);
+  } catch (const InvalidArgument& e) {
+    decision.why = std::string("sequence: the model cannot run the tiles as one batch (") + e.what() + ")";
+    batch_decisions_[key] = decision;
+    batch_choice_ = decision.why;
+    return;
+  }
+  if (tile_batch_ == "on") {
+    decision = {true, "batch (tile_batch=\"on\")"};
+  } else {
+    // Measured here, on this device, accelerator and thread count: neither way wins everywhere.
+    const double batch_ms = MedianRunMs(2);
+    ResizeInputs(1, plan_.tile_height, plan_.tile_width);
+    const double sequence_ms = MedianRunMs(2) * static_cast<double>(n);
+    decision.batched = batch_ms < sequence_ms;
+    char why[200];
+    std::snprintf(why, sizeof why, "%s: measured one batch of %zu tiles %.1f ms vs %zu runs in sequence %.1f ms",
+                  decision.batched ? "batch" : "sequence", n, batch_ms, n, sequence_ms);
+    decision.why = why;
+    if (decision.batched) ResizeInputs(static_cast<int>(n), plan_.tile_height, plan_.tile_width);
+  }
+  batch_decisions_[key] = decision;
+  batched_ = decision.batched;
+  batch_choice_ = decision.why;
+}
+
 void Upscaler::StartClip(int height, int width) {
   plan_ = ChoosePlan(height, width);
+  batched_ = false;
+  batch_choice_.clear();
+  if (plan_.tiles.size() > 1) ChooseBatching();
   PlanStateLinks();
   tile_states_.clear();
-  if (plan_.tiles.size() > 1) {
+  if (plan_.tiles.size() > 1 && !batched_) {
     tile_states_.resize(plan_.tiles.size());
     for (auto& per_tile : tile_states_)
       for (const auto& link : states_) {
@@ -255,7 +338,7 @@ const std::vector<uint8_t>& Upscaler::HistoryFrame(long index) const {
   return history_[static_cast<size_t>(index - history_base_)];
 }
 
-void Upscaler::WriteTileInputs(long anchor, const Tile& tile) {
+void Upscaler::WriteTileInputs(long anchor, const Tile& tile, size_t batch_index) {
   const auto& inputs = session_->inputs();
   const auto& offsets = contract_.frame_inputs.offsets;
   const int th = plan_.tile_height, tw = plan_.tile_width, fh = plan_.frame_height, fw = plan_.frame_width;
@@ -263,6 +346,7 @@ void Upscaler::WriteTileInputs(long anchor, const Tile& tile) {
   for (size_t t = 0; t < inputs.size(); ++t) {
     if (!input_converters_[t]) continue;
     auto lock = session_->LockInput(t, kLiteRtTensorBufferLockModeWrite);  // every offset stored in it, one lock
+    uint8_t* item = static_cast<uint8_t*>(lock.data()) + batch_index * (inputs[t].byte_count() / batch());
     for (size_t k = 0; k < input_slots_.size(); ++k) {
       if (input_slots_[k].tensor != t) continue;
       const uint8_t* frame = HistoryFrame(anchor + offsets[k]).data();
@@ -278,7 +362,7 @@ void Upscaler::WriteTileInputs(long anchor, const Tile& tile) {
         }
         frame = tile_scratch_.data();
       }
-      input_converters_[t]->Write(frame, pixels, lock.data(), inputs[t].channels(), input_slots_[k].channel_offset);
+      input_converters_[t]->Write(frame, pixels, item, inputs[t].channels(), input_slots_[k].channel_offset);
     }
   }
 }
@@ -331,22 +415,32 @@ void Upscaler::RunAnchor(long anchor) {
     frame.pixels.reset(new uint8_t[static_cast<size_t>(out_h) * out_w * 3]);
     produced.push_back(std::move(frame));
   }
-  const bool per_tile_state = !tile_states_.empty();
-  for (size_t ti = 0; ti < plan_.tiles.size(); ++ti) {
-    const Tile& tile = plan_.tiles[ti];
-    WriteTileInputs(anchor, tile);
-    if (per_tile_state) LoadTileStates(ti);
-    session_->Run();
+  auto read_outputs = [&](const Tile& tile, size_t batch_index) {
     for (size_t p = 0; p < produced.size(); ++p) {
       const FrameSlot& slot = output_slots_[p];
       auto lock = session_->LockOutput(slot.tensor);
+      const auto* item = static_cast<const uint8_t*>(lock.data()) +
+                         batch_index * (outputs[slot.tensor].byte_count() / batch());
       output_converters_[slot.tensor]->ReadRegion(
-          lock.data(), s * plan_.tile_width, outputs[slot.tensor].channels(), slot.channel_offset,
+          item, s * plan_.tile_width, outputs[slot.tensor].channels(), slot.channel_offset,
           s * (tile.keep_y0 - tile.y0), s * (tile.keep_y1 - tile.y0), s * (tile.keep_x0 - tile.x0),
           s * (tile.keep_x1 - tile.x0), contract_.bgr, produced[p].pixels.get(), out_w, s * tile.keep_y0,
           s * tile.keep_x0);
     }
-    if (per_tile_state) StoreTileStates(ti);
+  };
+  const bool per_tile_state = !tile_states_.empty();
+  if (batched_) {  // one run; each tile's state is its slice of the batched state tensors
+    for (size_t ti = 0; ti < plan_.tiles.size(); ++ti) WriteTileInputs(anchor, plan_.tiles[ti], ti);
+    session_->Run();
+    for (size_t ti = 0; ti < plan_.tiles.size(); ++ti) read_outputs(plan_.tiles[ti], ti);
+  } else {
+    for (size_t ti = 0; ti < plan_.tiles.size(); ++ti) {
+      WriteTileInputs(anchor, plan_.tiles[ti], 0);
+      if (per_tile_state) LoadTileStates(ti);
+      session_->Run();
+      read_outputs(plan_.tiles[ti], 0);
+      if (per_tile_state) StoreTileStates(ti);
+    }
   }
   if (!per_tile_state) TransferStates();
   for (auto& frame : produced) {
@@ -450,6 +544,8 @@ Json Upscaler::Info() const {
            {"grid", ShapeJson({plan_.rows, plan_.cols})},
            {"tile_size", ShapeJson({plan_.tile_height, plan_.tile_width})},
            {"overlap", Json::Number(plan_.overlap, true)},
+           {"batched", Json::Bool(batched_)},
+           {"batch_choice", batch_choice_.empty() ? Json() : Json::String(batch_choice_)},
            {"frame_size", plan_.transpose ? ShapeJson({plan_.frame_width, plan_.frame_height})
                                            : ShapeJson({plan_.frame_height, plan_.frame_width})},
            {"resize_error", resize_error_.empty() ? Json() : Json::String(resize_error_)}})},

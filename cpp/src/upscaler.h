@@ -4,6 +4,7 @@
 #pragma once
 
 #include <deque>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -26,6 +27,9 @@ struct UpscalerOptions {
   // How frames of another size than the model's are handled: "auto" resizes the inputs when the graph allows it, else
   // pads or tiles; "resize" only resizes (an error otherwise); "tile" never resizes (pads or tiles at the model size).
   std::string fit = "auto";
+  // Tiles of one frame run as one batch or one after another: "auto" measures both once per frame size and keeps the
+  // faster, "on" batches whenever the graph allows it, "off" never batches.
+  std::string tile_batch = "auto";
 };
 
 // An HR frame: height x width x 3 bytes, RGB.
@@ -69,9 +73,13 @@ class Upscaler {
   void PlanStateLinks();
   void StartClip(int height, int width);
   TilePlan ChoosePlan(int height, int width);
+  void ResizeInputs(int batch, int height, int width);
+  void ChooseBatching();
+  double MedianRunMs(int runs);
   void ZeroStates();
   void RunAnchor(long anchor);
-  void WriteTileInputs(long anchor, const Tile& tile);
+  void WriteTileInputs(long anchor, const Tile& tile, size_t batch_index);
+  int batch() const;
   void LoadTileStates(size_t tile_index);
   void StoreTileStates(size_t tile_index);
   void TransferStates();
@@ -91,7 +99,15 @@ class Upscaler {
   int tile_overlap_ = 16;
   bool allow_transpose_ = true;
   std::string fit_ = "auto";
+  std::string tile_batch_ = "auto";
   TilePlan plan_;
+  bool batched_ = false;        // the plan's tiles run as one batch
+  std::string batch_choice_;    // why (for info)
+  struct BatchDecision {
+    bool batched = false;
+    std::string why;
+  };
+  std::map<std::vector<int>, BatchDecision> batch_decisions_;  // per (tile grid, tile size): measured once
   std::string resize_error_;  // why the inputs could not be resized, when tiling/padding is used
   std::vector<std::vector<std::vector<uint8_t>>> tile_states_;  // [tile][state link]: each tile's own recurrence
   std::vector<uint8_t> tile_scratch_;

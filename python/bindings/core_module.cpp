@@ -44,7 +44,7 @@ class PyUpscaler {
  public:
   PyUpscaler(const std::string& model_path, const std::string& litert_library, const std::string& accelerator,
              int num_threads, const std::string& contract_json, std::optional<double> pixel_range, bool verbose,
-             const std::string& fit, int tile_overlap, bool allow_transpose) {
+             const std::string& fit, int tile_overlap, bool allow_transpose, const std::string& tile_batch) {
     mobilevsr::UpscalerOptions options;
     options.session.litert_library = litert_library;
     options.session.accelerator = mobilevsr::ParseAccelerator(accelerator);
@@ -55,6 +55,7 @@ class PyUpscaler {
     options.fit = fit;
     options.tile_overlap = tile_overlap;
     options.allow_transpose = allow_transpose;
+    options.tile_batch = tile_batch;
     py::gil_scoped_release release;
     core_ = std::make_shared<mobilevsr::Upscaler>(model_path, options);
   }
@@ -164,10 +165,10 @@ PYBIND11_MODULE(_core, m) {
   });
   py::class_<PyUpscaler>(m, "Upscaler")
       .def(py::init<const std::string&, const std::string&, const std::string&, int, const std::string&,
-                    std::optional<double>, bool, const std::string&, int, bool>(),
+                    std::optional<double>, bool, const std::string&, int, bool, const std::string&>(),
            py::arg("model_path"), py::arg("litert_library"), py::arg("accelerator"), py::arg("num_threads"),
            py::arg("contract_json"), py::arg("pixel_range"), py::arg("verbose"), py::arg("fit") = "auto",
-           py::arg("tile_overlap") = 16, py::arg("allow_transpose") = true)
+           py::arg("tile_overlap") = 16, py::arg("allow_transpose") = true, py::arg("tile_batch") = "auto")
       .def("process", &PyUpscaler::Process, py::arg("frame"))
       .def("flush", &PyUpscaler::Flush)
       .def("reset", &PyUpscaler::Reset)

@@ -40,6 +40,9 @@ class Upscaler:
         tile_overlap: LR pixels neighbouring tiles share (>= the model's receptive field radius for seamless output).
         allow_transpose: may run a landscape clip through a portrait model transposed (and back) when that needs
             fewer model runs.
+        tile_batch: the tiles of a frame run as one batch or one after another: "auto" times both once per frame
+            size (a few runs at the clip's first frame) and keeps the faster, "on" batches whenever the graph
+            allows it, "off" never does. ``info["strategy"]["batch_choice"]`` says what was chosen and why.
     """
 
     def __init__(
@@ -54,6 +57,7 @@ class Upscaler:
         fit: Literal["auto", "resize", "tile"] = "auto",
         tile_overlap: int = 16,
         allow_transpose: bool = True,
+        tile_batch: Literal["auto", "on", "off"] = "auto",
     ) -> None:
         if num_threads is not None and (not isinstance(num_threads, int) or num_threads < 1):
             raise ValueError(f"num_threads must be a positive int or None, got {num_threads!r}")
@@ -62,7 +66,8 @@ class Upscaler:
         contract_json = "" if contract is None else contract if isinstance(contract, str) else json.dumps(contract)
         options = dict(litert_library=litert_library_path(), num_threads=num_threads or 0,
                        contract_json=contract_json, pixel_range=pixel_range, verbose=verbose, fit=fit,
-                       tile_overlap=tile_overlap, allow_transpose=allow_transpose)
+                       tile_overlap=tile_overlap, allow_transpose=allow_transpose,
+                       tile_batch=tile_batch)
         self._core = _core.Upscaler(model_path=os.fspath(self._model_path), accelerator=accelerator, **options)
         self._cpu_switch_note: str | None = None
         if accelerator == "auto" and precision == "auto" and json.loads(self._core.info())["accelerator"] == "cpu":
@@ -119,6 +124,8 @@ class Upscaler:
         self.close()
 
     def __repr__(self) -> str:
+        if not hasattr(self, "_core"):  # __init__ raised before the model opened
+            return "Upscaler(not opened)"
         if self.closed:
             return "Upscaler(closed)"
         info = self.info

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -114,6 +115,62 @@ def test_landscape_frame_through_portrait_model_is_transposed_back(rt, fixture_d
         assert np.array_equal(g, w)
 
 
+@pytest.mark.parametrize("name", ["recurrent_fp32", "recurrent_int8", "sliding_int8", "separate_bgr_int8",
+                                  "chunk4_fp32"])
+def test_tiles_as_one_batch_equal_tiles_in_sequence(rt, fixture_dir, manifest, name):
+    """A batch keeps each tile's window and state in its own batch slice: the bytes equal the sequential run."""
+    frames = lr_frames(5, top=30, left=90, height=40, width=52)
+    got, strategies = {}, {}
+    contract = None if manifest[name]["auto"] else manifest[name]["contract"]
+    for mode in ("on", "off"):
+        with open_fixture(rt, fixture_dir, manifest, name, fit="tile", tile_overlap=8, allow_transpose=False,
+                          tile_batch=mode, contract=contract) as up:
+            got[mode] = run(up, frames)
+            strategies[mode] = up.info["strategy"]
+    assert strategies["on"]["batched"] and strategies["on"]["tiles"] > 1, strategies["on"]
+    assert not strategies["off"]["batched"] and strategies["off"]["batch_choice"] == 'sequence (tile_batch="off")'
+    assert len(got["on"]) == len(got["off"]) == len(frames)
+    for batched, sequential in zip(got["on"], got["off"], strict=True):
+        assert np.array_equal(batched, sequential)
+
+
+def test_tile_batch_auto_measures_once_and_says_so(rt, fixture_dir, manifest):
+    frames = lr_frames(3, top=30, left=90, height=40, width=52)
+    with open_fixture(rt, fixture_dir, manifest, "recurrent_int8", fit="tile", tile_overlap=8,
+                      allow_transpose=False) as up:
+        first = run(up, frames)
+        choice = up.info["strategy"]["batch_choice"]
+        again = run(up, frames)  # same frame size: the decision is reused, same bytes
+        assert up.info["strategy"]["batch_choice"] == choice
+        batched = up.info["strategy"]["batched"]
+    assert re.fullmatch(r"(batch|sequence): measured one batch of \d+ tiles [\d.]+ ms vs \d+ runs in sequence "
+                        r"[\d.]+ ms", choice), choice
+    assert batched == choice.startswith("batch")
+    assert all(np.array_equal(a, b) for a, b in zip(first, again, strict=True))
+
+
+def test_native_clip_after_a_batched_clip_runs_at_batch_one(rt, fixture_dir, manifest):
+    """A new clip at the model's own size after a batched tiled clip: the batch is undone, output as a fresh model."""
+    frames = lr_frames(3, top=30, left=90, height=40, width=52)
+    small = [np.ascontiguousarray(f[:12, :16]) for f in frames]
+    with open_fixture(rt, fixture_dir, manifest, "recurrent_fp32", fit="tile", tile_overlap=8, tile_batch="on",
+                      allow_transpose=False) as up:
+        run(up, frames)
+        assert up.info["strategy"]["batched"]
+        up.reset()
+        after = run(up, small)
+        assert up.info["strategy"]["tiles"] == 1 and not up.info["strategy"]["batched"]
+        assert all(t["shape"][0] == 1 for t in up.info["inputs"])
+    with open_fixture(rt, fixture_dir, manifest, "recurrent_fp32") as fresh:
+        want = run(fresh, small)
+    assert all(np.array_equal(a, b) for a, b in zip(after, want, strict=True))
+
+
+def test_tile_batch_must_be_known(rt, fixture_dir, manifest):
+    with pytest.raises(ValueError, match="tile_batch"):
+        open_fixture(rt, fixture_dir, manifest, "single_fp32", tile_batch="sometimes")
+
+
 def resize_frames(frames, height, width):
     from PIL import Image
 
@@ -131,6 +188,7 @@ def test_public_models_take_any_frame_size(rt, model, size):
         strategy = up.info["strategy"]
     assert strategy["name"] == ("pad" if size == (144, 176) else "tile")
     assert strategy["resize_error"]
+    assert strategy["batch_choice"] if strategy["tiles"] > 1 else strategy["batch_choice"] is None
     assert [g.shape for g in got] == [(size[0] * 4, size[1] * 4, 3)] * 2
 
 
