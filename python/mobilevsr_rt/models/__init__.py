@@ -15,7 +15,8 @@ Default precision, when the name does not say: ``int8`` when the model will run 
 (``accelerator="cpu"``), since XNNPACK's integer kernels are the fastest CPU path and the model card records the
 quality cost; ``fp16`` otherwise (``"gpu"`` and ``"auto"``), since GPU delegates compute in fp16 anyway and
 run fp16 weights natively while int8 ops would be dequantized or not delegated. When only the other precision is
-bundled, that one is used.
+bundled, that one is used. ``Upscaler(name, accelerator="auto")`` goes one step further: when the GPU attempt falls
+back to the CPU, it reopens the name's int8 file (``info["model_path"]`` says which file runs).
 """
 
 from __future__ import annotations
