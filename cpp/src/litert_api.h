@@ -19,6 +19,7 @@ typedef struct LiteRtCompiledModelT* LiteRtCompiledModel;
 typedef struct LiteRtTensorBufferT* LiteRtTensorBuffer;
 typedef struct LiteRtTensorBufferRequirementsT* LiteRtTensorBufferRequirements;
 typedef struct LiteRtAcceleratorT* LiteRtAccelerator;
+typedef struct LiteRtProfilerT* LiteRtProfiler;  // owned by its compiled model: never destroyed by us
 
 typedef int LiteRtStatus;  // kLiteRtStatusOk == 0; see StatusToString() for the other codes.
 typedef size_t LiteRtParamIndex;
@@ -116,6 +117,47 @@ struct LiteRtEnvOption {
 };
 static_assert(sizeof(LiteRtEnvOption) == 24, "LiteRtEnvOption ABI");
 
+// Profiler events (litert/c/litert_profiler_event.h). The event types are TFLite's tflite::Profiler::EventType bits.
+enum LiteRtProfilerEventType : int {
+  kLiteRtProfilerEventDefault = 1,                     // LiteRT/interpreter stages ("Invoke", "AllocateTensors", ...)
+  kLiteRtProfilerEventOperatorInvoke = 1 << 1,         // one TFLite node: metadata1 = node index, metadata2 = subgraph
+  kLiteRtProfilerEventDelegateOperatorInvoke = 1 << 2, // one op inside a delegate kernel: metadata1 = delegate's index
+  kLiteRtProfilerEventDelegateProfiledOperatorInvoke = 1 << 3,
+  kLiteRtProfilerEventGeneralRuntimeInstrumentation = 1 << 4,
+  kLiteRtProfilerEventTelemetry = 1 << 5,
+  kLiteRtProfilerEventTelemetryReportSettings = 1 << 6,
+  kLiteRtProfilerEventTelemetryDelegate = 1 << 7,
+  kLiteRtProfilerEventTelemetryDelegateReportSettings = 1 << 8,
+};
+
+enum LiteRtProfiledEventSource : int {
+  kLiteRtProfiledEventSourceLiteRt = 0,
+  kLiteRtProfiledEventSourceTfliteInterpreter = 1,
+  kLiteRtProfiledEventSourceTfliteDelegate = 2,
+};
+
+struct LiteRtMemoryUsage {
+  size_t total_allocated_bytes;
+  size_t in_use_allocated_bytes;
+  size_t private_footprint_bytes;
+};
+
+struct LiteRtProfiledEventData {
+  const char* tag;  // owned by the profiler
+  LiteRtProfilerEventType event_type;
+  uint64_t start_timestamp_us;
+  uint64_t elapsed_time_us;
+  LiteRtMemoryUsage begin_mem_usage;
+  LiteRtMemoryUsage end_mem_usage;
+  uint64_t event_metadata1;
+  uint64_t event_metadata2;
+  LiteRtProfiledEventSource event_source;
+};
+static_assert(sizeof(LiteRtProfiledEventData) == 104, "ProfiledEventData ABI");
+static_assert(offsetof(LiteRtProfiledEventData, elapsed_time_us) == 24, "ProfiledEventData ABI");
+static_assert(offsetof(LiteRtProfiledEventData, event_metadata1) == 80, "ProfiledEventData ABI");
+static_assert(offsetof(LiteRtProfiledEventData, event_source) == 96, "ProfiledEventData ABI");
+
 }  // extern "C"
 
 namespace mobilevsr::litert {
@@ -174,6 +216,12 @@ using LockTensorBufferFn = LiteRtStatus (*)(LiteRtTensorBuffer, void**, LiteRtTe
 using UnlockTensorBufferFn = LiteRtStatus (*)(LiteRtTensorBuffer);
 using GetTensorBufferPackedSizeFn = LiteRtStatus (*)(LiteRtTensorBuffer, size_t*);
 
+// Profiler (optional: only SessionOptions::profile needs these; null when the library lacks them).
+using CompiledModelGetProfilerFn = LiteRtStatus (*)(LiteRtCompiledModel, LiteRtProfiler*);
+using StartProfilerFn = LiteRtStatus (*)(LiteRtProfiler);  // (re)starts recording into an emptied buffer
+using GetNumProfilerEventsFn = LiteRtStatus (*)(LiteRtProfiler, int*);
+using GetProfilerEventsFn = LiteRtStatus (*)(LiteRtProfiler, int, LiteRtProfiledEventData*);
+
 // The resolved function table. Filled once by LiteRtLibrary::Load().
 struct Api {
   CreateEnvironmentFn CreateEnvironment;
@@ -218,6 +266,12 @@ struct Api {
   LockTensorBufferFn LockTensorBuffer;
   UnlockTensorBufferFn UnlockTensorBuffer;
   GetTensorBufferPackedSizeFn GetTensorBufferPackedSize;
+
+  // Optional profiler functions: all null when any is missing (see Library::profiler_missing()).
+  CompiledModelGetProfilerFn CompiledModelGetProfiler;
+  StartProfilerFn StartProfiler;
+  GetNumProfilerEventsFn GetNumProfilerEvents;
+  GetProfilerEventsFn GetProfilerEvents;
 };
 
 }  // namespace mobilevsr::litert

@@ -5,6 +5,7 @@
 
 #include <map>
 #include <mutex>
+#include <utility>
 
 #include "errors.h"
 
@@ -30,6 +31,14 @@ void Resolve(void* handle, const std::string& library, const char* symbol, Fn* o
                        " (mobilevsr needs a LiteRT with the C API of ai-edge-litert >= 2.0)");
   }
   *out = reinterpret_cast<Fn>(address);
+}
+
+// Resolves an optional symbol: false (and *out null) when it is missing.
+template <typename Fn>
+bool ResolveOptional(void* handle, const char* symbol, Fn* out) {
+  dlerror();
+  *out = reinterpret_cast<Fn>(dlsym(handle, symbol));
+  return *out != nullptr;
 }
 
 }  // namespace
@@ -95,6 +104,23 @@ std::shared_ptr<const Library> Library::Load(const std::string& requested) {
   MOBILEVSR_RESOLVE(UnlockTensorBuffer, "LiteRtUnlockTensorBuffer");
   MOBILEVSR_RESOLVE(GetTensorBufferPackedSize, "LiteRtGetTensorBufferPackedSize");
 #undef MOBILEVSR_RESOLVE
+  // The profiler is optional: a library without it still runs models, only profiling fails (with this name).
+  const std::pair<const char*, bool> profiler_symbols[] = {
+      {"LiteRtCompiledModelGetProfiler", ResolveOptional(handle, "LiteRtCompiledModelGetProfiler",
+                                                         &a.CompiledModelGetProfiler)},
+      {"LiteRtStartProfiler", ResolveOptional(handle, "LiteRtStartProfiler", &a.StartProfiler)},
+      {"LiteRtGetNumProfilerEvents", ResolveOptional(handle, "LiteRtGetNumProfilerEvents", &a.GetNumProfilerEvents)},
+      {"LiteRtGetProfilerEvents", ResolveOptional(handle, "LiteRtGetProfilerEvents", &a.GetProfilerEvents)},
+  };
+  for (const auto& [symbol, found] : profiler_symbols) {
+    if (!found && library->profiler_missing_.empty()) library->profiler_missing_ = symbol;
+  }
+  if (!library->profiler_missing_.empty()) {
+    a.CompiledModelGetProfiler = nullptr;
+    a.StartProfiler = nullptr;
+    a.GetNumProfilerEvents = nullptr;
+    a.GetProfilerEvents = nullptr;
+  }
   cache.emplace(path, library);
   return library;
 }

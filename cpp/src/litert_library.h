@@ -18,6 +18,9 @@ class Library {
   // Folder holding the library: LiteRT looks for accelerator plugins (the GPU one) there.
   const std::string& directory() const { return directory_; }
   const std::string& path() const { return path_; }
+  // Empty when the optional profiler C API (LiteRtCompiledModelGetProfiler, LiteRtStartProfiler, ...) resolved,
+  // else the first missing symbol; the profiler pointers in api() are then all null.
+  const std::string& profiler_missing() const { return profiler_missing_; }
 
   Library(const Library&) = delete;
   Library& operator=(const Library&) = delete;
@@ -27,6 +30,7 @@ class Library {
   Api api_{};
   std::string path_;
   std::string directory_;
+  std::string profiler_missing_;
 };
 
 // Human-readable name of a LiteRtStatus code.

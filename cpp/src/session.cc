@@ -73,6 +73,9 @@ Session::Session(const SessionOptions& options, const std::string& model_path)
       model_bytes_(ReadModelFile(model_path)),
       options_(options) {
   if (options.num_threads < 0) throw InvalidArgument("num_threads must be >= 0");
+  if (options.profile && !library_->profiler_missing().empty())
+    throw RuntimeError("profiling needs LiteRT's profiler C API, and the LiteRT library " + library_->path() +
+                       " lacks " + library_->profiler_missing() + " (ai-edge-litert 2.3 has it)");
   const std::string library_dir = library_->directory();
   LiteRtEnvOption env_options[2];
   env_options[0].tag = kLiteRtEnvOptionTagRuntimeLibraryDir;
@@ -111,6 +114,24 @@ Session::Session(const SessionOptions& options, const std::string& model_path)
   }
   if (accelerator_ != "gpu" || !fully_accelerated_) Compile(/*gpu=*/false, options.num_threads);
   CreateBuffers();
+  if (options.profile && accelerator_ == "gpu") {
+    // LiteRT's WebGPU accelerator fails every run once a profiler is attached ("UNIMPLEMENTED: Profile is not
+    // implemented"): find out now, with one run, and run unprofiled on the GPU rather than not at all.
+    try {
+      for (size_t i = 0; i < inputs_.size(); ++i) {
+        auto lock = LockInput(i, kLiteRtTensorBufferLockModeWrite);
+        std::memset(lock.data(), 0, inputs_[i].byte_count());
+      }
+      Run();
+    } catch (const RuntimeError& e) {
+      profile_unavailable_ = std::string("LiteRT's GPU accelerator cannot run with its profiler attached (") +
+                             e.what() + "); the model runs unprofiled on the GPU: profile on the CPU "
+                             "(accelerator \"cpu\") for per-op times";
+      Compile(/*gpu=*/true, options.num_threads);
+      CreateBuffers();
+    }
+    profile_.Clear();
+  }
 }
 
 Session::~Session() {
@@ -186,6 +207,7 @@ void Session::ReadTensorInfos() {
 }
 
 void Session::Compile(bool gpu, int num_threads) {
+  profiler_ = nullptr;
   compiled_.reset();
   accelerator_.clear();
   fully_accelerated_ = false;
@@ -230,8 +252,13 @@ void Session::Compile(bool gpu, int num_threads) {
     }
   };
   if (num_threads > 0) add_toml_options("xnnpack", "num_threads = " + std::to_string(num_threads) + "\n");
-  // Kernel errors (e.g. a graph that cannot be reshaped) are collected for our exceptions instead of printed.
-  if (!options_.verbose) add_toml_options("runtime_options_string", "error_reporter_mode = 2\n");
+  // Kernel errors (e.g. a graph that cannot be reshaped) are collected for our exceptions instead of printed, and
+  // LiteRT creates its profiler (one per compiled model, registered with the interpreter before delegates apply).
+  std::string runtime_toml;
+  if (!options_.verbose) runtime_toml += "error_reporter_mode = 2\n";
+  const bool with_profiler = options_.profile && profile_unavailable_.empty();
+  if (with_profiler) runtime_toml += "enable_profiling = true\n";
+  if (!runtime_toml.empty()) add_toml_options("runtime_options_string", runtime_toml);
   LiteRtCompiledModel compiled = nullptr;
   status = api_->CreateCompiledModel(environment_.get(), model_.get(), raw_options, &compiled);
   if (status != 0) {
@@ -245,6 +272,72 @@ void Session::Compile(bool gpu, int num_threads) {
   api_->CompiledModelIsFullyAccelerated(compiled, &fully);
   accelerator_ = gpu ? "gpu" : "cpu";
   fully_accelerated_ = gpu ? fully : true;
+  if (with_profiler) {
+    // On the CPU, LiteRT's delegate is XNNPACK; its partitions show only through their ops.
+    profile_.set_delegate_name(gpu ? "GPU" : "XNNPACK");
+    StartProfiler();
+  }
+}
+
+void Session::StartProfiler() {
+  LiteRtProfiler profiler = nullptr;
+  LiteRtStatus status = api_->CompiledModelGetProfiler(compiled_.get(), &profiler);
+  if (status != 0 || profiler == nullptr)
+    throw RuntimeError("LiteRT compiled the model without a profiler although enable_profiling was set (" +
+                       (status != 0 ? litert::StatusToString(status) : std::string("no profiler")) + ")");
+  status = api_->StartProfiler(profiler);
+  if (status != 0) Fail("cannot start LiteRT's profiler", status);
+  profiler_ = profiler;
+}
+
+void Session::CollectProfile() {
+  last_run_profile_.clear();
+  if (profiler_ == nullptr) return;
+  int count = 0;
+  LiteRtStatus status = api_->GetNumProfilerEvents(profiler_, &count);
+  if (status != 0) Fail("cannot count LiteRT's profiler events", status);
+  if (count > 0) {
+    raw_events_.resize(static_cast<size_t>(count));
+    status = api_->GetProfilerEvents(profiler_, count, raw_events_.data());
+    if (status != 0) Fail("cannot read LiteRT's profiler events", status);
+    last_run_profile_.reserve(raw_events_.size());
+    for (const LiteRtProfiledEventData& raw : raw_events_) {
+      // A layout that does not match the library's would show here first: types are single bits, sources 0..2.
+      const int type = raw.event_type;
+      const int source = raw.event_source;
+      if (type <= 0 || type > kLiteRtProfilerEventTelemetryDelegateReportSettings || (type & (type - 1)) != 0 ||
+          source < 0 || source > 2 || raw.tag == nullptr)
+        throw RuntimeError("LiteRT's profiler returned an event mobilevsr cannot read (type " + std::to_string(type) +
+                           ", source " + std::to_string(source) + "): this LiteRT's ProfiledEventData layout differs "
+                           "from the one mobilevsr was written for");
+      ProfileEvent event;
+      event.tag = raw.tag;
+      event.event_type = type;
+      event.source = static_cast<ProfileEvent::Source>(source);
+      event.start_us = raw.start_timestamp_us;
+      event.elapsed_us = raw.elapsed_time_us;
+      switch (type) {
+        case kLiteRtProfilerEventDefault: event.kind = ProfileEvent::Kind::kStage; break;
+        case kLiteRtProfilerEventOperatorInvoke:
+          event.kind = ProfileEvent::Kind::kOperator;
+          event.node_index = static_cast<int64_t>(raw.event_metadata1);
+          event.subgraph_index = static_cast<int64_t>(raw.event_metadata2);
+          break;
+        case kLiteRtProfilerEventDelegateOperatorInvoke:
+        case kLiteRtProfilerEventDelegateProfiledOperatorInvoke:
+          event.kind = ProfileEvent::Kind::kDelegateOperator;
+          event.node_index = static_cast<int64_t>(raw.event_metadata1);
+          break;
+        default: event.kind = ProfileEvent::Kind::kOther; break;
+      }
+      last_run_profile_.push_back(std::move(event));
+    }
+  }
+  // Each run starts from an empty buffer: bounded memory, and no event is counted twice. (LiteRtResetProfiler
+  // would also stop the recording: its buffer's reset disables it. Starting again empties and re-enables it.)
+  status = api_->StartProfiler(profiler_);
+  if (status != 0) Fail("cannot restart LiteRT's profiler", status);
+  if (profile_recording_) profile_.AddRun(last_run_profile_);
 }
 
 void Session::CreateBuffers() {
@@ -352,11 +445,13 @@ void Session::Run() {
   const LiteRtStatus status = api_->RunCompiledModel(compiled_.get(), 0, input_raw_.size(), input_raw_.data(),
                                                      output_raw_.size(), output_raw_.data());
   if (status != 0) {
+    if (profiler_ != nullptr) api_->StartProfiler(profiler_);  // drop the failed run's events
     std::string detail = TakeErrorMessages();
     if (!detail.empty()) detail = " (" + detail + ")";
     throw RuntimeError("LiteRT failed to run the model on the " + accelerator_ + ": " +
                        litert::StatusToString(status) + detail);
   }
+  if (options_.profile) CollectProfile();
 }
 
 }  // namespace mobilevsr

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "litert_library.h"
+#include "profile.h"
 #include "tensor_info.h"
 
 namespace mobilevsr {
@@ -20,6 +21,9 @@ struct SessionOptions {
   Accelerator accelerator = Accelerator::kAuto;
   int num_threads = 0;  // CPU threads; 0 lets LiteRT decide
   bool verbose = false;  // LiteRT's INFO logging
+  // Compile with LiteRT's profiler on and record every Run()'s events (last_run_profile(), profile()). Throws
+  // RuntimeError when the LiteRT library has no profiler C API.
+  bool profile = false;
 };
 
 template <typename T>
@@ -68,12 +72,25 @@ class Session {
   // Makes output `o`'s buffer the buffer of input `i` and vice versa: recurrent state without a copy.
   void SwapStateBuffers(size_t input_index, size_t output_index);
 
+  // Profiling (SessionOptions::profile; empty otherwise). The events of the last Run(), in the order LiteRT
+  // recorded them, and every recorded run folded together.
+  bool profiling() const { return options_.profile; }
+  // Why this session records no events although profiling was asked for (empty when it does).
+  const std::string& profile_unavailable() const { return profile_unavailable_; }
+  const std::vector<ProfileEvent>& last_run_profile() const { return last_run_profile_; }
+  const ProfileAccumulator& profile() const { return profile_; }
+  void ClearProfile() { profile_.Clear(); }
+  // While false, runs are still profiled (last_run_profile()) but not folded into profile(): e.g. calibration runs.
+  void set_profile_recording(bool on) { profile_recording_ = on; }
+
  private:
   void Compile(bool gpu, int num_threads);
   void CreateBuffers();
   void ReadTensorInfos();
   [[noreturn]] void Fail(const std::string& what, LiteRtStatus status) const;
   std::string TakeErrorMessages() const;  // LiteRT's collected error lines, cleared
+  void StartProfiler();
+  void CollectProfile();
 
   std::shared_ptr<const litert::Library> library_;
   const litert::Api* api_ = nullptr;
@@ -90,6 +107,12 @@ class Session {
   std::string accelerator_;
   bool fully_accelerated_ = false;
   std::string fallback_reason_;
+  LiteRtProfiler profiler_ = nullptr;  // borrowed: owned (and destroyed) by compiled_
+  std::string profile_unavailable_;    // non-empty: compile without the profiler, this is why
+  std::vector<LiteRtProfiledEventData> raw_events_;
+  std::vector<ProfileEvent> last_run_profile_;
+  ProfileAccumulator profile_;
+  bool profile_recording_ = true;
 };
 
 }  // namespace mobilevsr

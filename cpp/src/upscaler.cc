@@ -236,6 +236,12 @@ TilePlan Upscaler::ChoosePlan(int height, int width) {
 }
 
 double Upscaler::MedianRunMs(int runs) {
+  // Calibration runs are not the caller's: kept out of the profile, even when a run throws.
+  struct PauseProfile {
+    Session* session;
+    explicit PauseProfile(Session* s) : session(s) { session->set_profile_recording(false); }
+    ~PauseProfile() { session->set_profile_recording(true); }
+  } pause(session_.get());
   for (size_t t = 0; t < session_->inputs().size(); ++t) {  // defined inputs: garbage could hold slow denormals
     auto lock = session_->LockInput(t, kLiteRtTensorBufferLockModeWrite);
     std::memset(lock.data(), 0, session_->inputs()[t].byte_count());
@@ -507,6 +513,28 @@ void Upscaler::Reset() {
   received_ = next_anchor_ = history_base_ = 0;
   history_.clear();
   ready_.clear();
+}
+
+Json Upscaler::ProfileReport(bool clear) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  RequireProfiling();
+  Json::Object report = session_->profile().Report().as_object();
+  report["accelerator"] = Json::String(session_->accelerator());
+  if (!session_->profile_unavailable().empty()) report["note"] = Json::String(session_->profile_unavailable());
+  if (clear) session_->ClearProfile();
+  return Json::MakeObject(std::move(report));
+}
+
+void Upscaler::ClearProfile() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  RequireProfiling();
+  session_->ClearProfile();
+}
+
+void Upscaler::RequireProfiling() const {
+  if (!session_->profiling())
+    throw RuntimeError("profiling is off for this Upscaler: open it with profiling on (Python: Upscaler(..., "
+                       "profile=True); CLI: mobilevsr-rt bench MODEL --profile)");
 }
 
 Json Upscaler::Info() const {

@@ -55,6 +55,11 @@ class Upscaler {
   int lookahead() const { return lookahead_; }
   // Everything a user or a bug report needs: accelerator, fallback reason, tensors, contract, strategy.
   Json Info() const;
+  // Per-op profile (UpscalerOptions::session.profile; RuntimeError otherwise) of the model runs since the Upscaler
+  // opened or the profile was last cleared: ProfileAccumulator::Report() plus "accelerator". The Upscaler's own timing
+  // runs (tile_batch="auto") are left out. `clear` starts a new profile after this report.
+  Json ProfileReport(bool clear = false);
+  void ClearProfile();
 
  private:
   struct FrameSlot {   // where one frame offset lives in the model's tensors
@@ -85,6 +90,7 @@ class Upscaler {
   void TransferStates();
   const std::vector<uint8_t>& HistoryFrame(long index) const;
   void CheckFrame(const FrameView& frame) const;
+  void RequireProfiling() const;
 
   mutable std::mutex mutex_;
   std::unique_ptr<Session> session_;

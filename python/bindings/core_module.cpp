@@ -44,12 +44,14 @@ class PyUpscaler {
  public:
   PyUpscaler(const std::string& model_path, const std::string& litert_library, const std::string& accelerator,
              int num_threads, const std::string& contract_json, std::optional<double> pixel_range, bool verbose,
-             const std::string& fit, int tile_overlap, bool allow_transpose, const std::string& tile_batch) {
+             const std::string& fit, int tile_overlap, bool allow_transpose, const std::string& tile_batch,
+             bool profile) {
     mobilevsr::UpscalerOptions options;
     options.session.litert_library = litert_library;
     options.session.accelerator = mobilevsr::ParseAccelerator(accelerator);
     options.session.num_threads = num_threads;
     options.session.verbose = verbose;
+    options.session.profile = profile;
     options.contract_json = contract_json;
     options.pixel_range = pixel_range;
     options.fit = fit;
@@ -98,6 +100,8 @@ class PyUpscaler {
 
   void Reset() { Core()->Reset(); }
   std::string Info() { return Core()->Info().Dump(); }
+  std::string ProfileReport(bool clear) { return Core()->ProfileReport(clear).Dump(); }
+  void ClearProfile() { Core()->ClearProfile(); }
   int Lookahead() { return Core()->lookahead(); }
   bool Closed() {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -165,14 +169,17 @@ PYBIND11_MODULE(_core, m) {
   });
   py::class_<PyUpscaler>(m, "Upscaler")
       .def(py::init<const std::string&, const std::string&, const std::string&, int, const std::string&,
-                    std::optional<double>, bool, const std::string&, int, bool, const std::string&>(),
+                    std::optional<double>, bool, const std::string&, int, bool, const std::string&, bool>(),
            py::arg("model_path"), py::arg("litert_library"), py::arg("accelerator"), py::arg("num_threads"),
            py::arg("contract_json"), py::arg("pixel_range"), py::arg("verbose"), py::arg("fit") = "auto",
-           py::arg("tile_overlap") = 16, py::arg("allow_transpose") = true, py::arg("tile_batch") = "auto")
+           py::arg("tile_overlap") = 16, py::arg("allow_transpose") = true, py::arg("tile_batch") = "auto",
+           py::arg("profile") = false)
       .def("process", &PyUpscaler::Process, py::arg("frame"))
       .def("flush", &PyUpscaler::Flush)
       .def("reset", &PyUpscaler::Reset)
       .def("info", &PyUpscaler::Info)
+      .def("profile_report", &PyUpscaler::ProfileReport, py::arg("clear") = false)
+      .def("clear_profile", &PyUpscaler::ClearProfile)
       .def("lookahead", &PyUpscaler::Lookahead)
       .def("closed", &PyUpscaler::Closed)
       .def("close", &PyUpscaler::Close);

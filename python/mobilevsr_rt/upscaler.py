@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict
 
 import numpy as np
 
@@ -13,6 +13,21 @@ from ._litert import litert_library_path
 from .models import resolve_model
 
 Accelerator = Literal["auto", "gpu", "cpu"]
+
+
+class ProfileOp(TypedDict):
+    """One op of ``Upscaler.profile()``: times in microseconds, summed over the profiled model runs."""
+
+    name: str  # TFLite op ("QUANTIZE", "RELU") or XNNPACK operator ("Convolution (NHWC, QC8) IGEMM")
+    kind: Literal["tflite", "delegate", "delegate_node"]  # TFLite kernel / op inside a delegate / opaque delegate
+    node: int  # "tflite", "delegate_node": the TFLite node index; "delegate": the op's index inside its partition
+    partition: str | None  # "XNNPACK #1" (numbered in execution order), None for ops on TFLite's kernels
+    count: int  # calls (one per model run)
+    total_us: int
+    mean_us: float  # per call
+    min_us: int
+    max_us: int
+    share_pct: float  # of the sum over all ops (the ops sum to 100)
 
 
 class Upscaler:
@@ -43,6 +58,10 @@ class Upscaler:
         tile_batch: the tiles of a frame run as one batch or one after another: "auto" times both once per frame
             size (a few runs at the clip's first frame) and keeps the faster, "on" batches whenever the graph
             allows it, "off" never does. ``info["strategy"]["batch_choice"]`` says what was chosen and why.
+        profile: compile with LiteRT's own profiler on and record every model run, for ``profile()`` /
+            ``profile_report()`` (costs a little time per run; RuntimeError if the LiteRT library has no profiler
+            API). LiteRT's GPU accelerator cannot run profiled: on the GPU the model runs unprofiled and the report's
+            ``note`` says so.
     """
 
     def __init__(
@@ -58,6 +77,7 @@ class Upscaler:
         tile_overlap: int = 16,
         allow_transpose: bool = True,
         tile_batch: Literal["auto", "on", "off"] = "auto",
+        profile: bool = False,
     ) -> None:
         if num_threads is not None and (not isinstance(num_threads, int) or num_threads < 1):
             raise ValueError(f"num_threads must be a positive int or None, got {num_threads!r}")
@@ -67,7 +87,7 @@ class Upscaler:
         options = dict(litert_library=litert_library_path(), num_threads=num_threads or 0,
                        contract_json=contract_json, pixel_range=pixel_range, verbose=verbose, fit=fit,
                        tile_overlap=tile_overlap, allow_transpose=allow_transpose,
-                       tile_batch=tile_batch)
+                       tile_batch=tile_batch, profile=bool(profile))
         self._core = _core.Upscaler(model_path=os.fspath(self._model_path), accelerator=accelerator, **options)
         self._cpu_switch_note: str | None = None
         if accelerator == "auto" and precision == "auto" and json.loads(self._core.info())["accelerator"] == "cpu":
@@ -102,6 +122,26 @@ class Upscaler:
         if self._cpu_switch_note is not None:
             info["fallback_reason"] = self._cpu_switch_note
         return info
+
+    def profile(self, clear: bool = False) -> list[ProfileOp]:
+        """Per-op cost of the model runs since the Upscaler opened (or the profile was cleared), most expensive first.
+
+        Needs ``profile=True`` (RuntimeError otherwise). Ops on TFLite's own kernels appear with their TFLite node
+        index; ops XNNPACK runs appear as XNNPACK's own operators inside their partition (``"XNNPACK #1"``, ...), since
+        LiteRT records XNNPACK partitions only through their operators. The Upscaler's own timing runs (tile batching
+        choice) are left out. ``clear`` starts a new profile afterwards (e.g. after warm-up frames).
+        """
+        return self.profile_report(clear=clear)["ops"]
+
+    def profile_report(self, clear: bool = False) -> dict[str, Any]:
+        """The whole profile: ``ops`` (as ``profile()``), ``partitions`` (XNNPACK partitions and TFLite's kernels, in
+        execution order, with their time and share), ``stages`` (LiteRT's "Invoke", "AllocateTensors", ...),
+        ``runs``, ``ops_total_us``, ``invoke_total_us``, ``accelerator`` and ``note`` (why ops may be missing)."""
+        return json.loads(self._core.profile_report(clear))
+
+    def clear_profile(self) -> None:
+        """Forget the runs profiled so far (needs ``profile=True``)."""
+        self._core.clear_profile()
 
     @property
     def lookahead(self) -> int:

@@ -1,4 +1,8 @@
-"""Benchmark per-frame latency of Upscaler.process on a model: warm-up, N timed frames, min/median/p90/max."""
+"""Benchmark per-frame latency of Upscaler.process on a model: warm-up, N timed frames, min/median/p90/max.
+
+With --profile, LiteRT's own profiler also times every op of the timed frames' model runs; a per-op table (op, TFLite
+node or XNNPACK partition, time per run, share) follows the latency figures, and --json gets the whole report.
+"""
 
 from __future__ import annotations
 
@@ -23,6 +27,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--warmup", type=int, default=5, help="untimed frames first")
     parser.add_argument("--size", default=None, help="LR frame size HxW (default: the model's)")
     parser.add_argument("--json", dest="json_path", default=None, help="also write the results to this JSON file")
+    parser.add_argument("--profile", action="store_true",
+                        help="per-op times from LiteRT's profiler over the timed frames (latency then includes the "
+                             "profiler's small overhead)")
+    parser.add_argument("--top", type=int, default=25, help="ops shown in the --profile table (default 25; 0: all)")
 
 
 def synthetic_frames(height: int, width: int, count: int, seed: int = 0) -> list[np.ndarray]:
@@ -51,14 +59,19 @@ def percentile_summary(seconds: list[float]) -> dict[str, float]:
 
 
 def benchmark(model: str, accelerator: str, threads: int | None, frames: int, warmup: int,
-              size: tuple[int, int] | None, precision: str = "auto") -> dict[str, Any]:
-    """Run the benchmark and return its results."""
-    with Upscaler(model, accelerator=accelerator, num_threads=threads, precision=precision) as up:
+              size: tuple[int, int] | None, precision: str = "auto", profile: bool = False) -> dict[str, Any]:
+    """Run the benchmark and return its results (with ``profile``: the per-op report of the timed frames under
+    ``"profile"``, see ``Upscaler.profile_report``)."""
+    if frames < 1:
+        raise ValueError("--frames must be at least 1")
+    with Upscaler(model, accelerator=accelerator, num_threads=threads, precision=precision, profile=profile) as up:
         info = up.info
         height, width = size or tuple(info["model_frame_size"])
         clip = synthetic_frames(height, width, 8)
         for i in range(warmup + up.lookahead):
             up.process(clip[i % len(clip)])
+        if profile:
+            up.clear_profile()  # the timed frames only: no first-run allocation, no warm-up
         timings = []
         for i in range(frames):
             frame = clip[i % len(clip)]
@@ -66,6 +79,8 @@ def benchmark(model: str, accelerator: str, threads: int | None, frames: int, wa
             up.process(frame)
             timings.append(time.perf_counter() - start)
         info = up.info
+        report = up.profile_report() if profile else None
+    extra = {"profile": report} if report is not None else {}
     return {
         "model": model,
         "model_path": info["model_path"],
@@ -77,7 +92,50 @@ def benchmark(model: str, accelerator: str, threads: int | None, frames: int, wa
         "hr_size": [height * info["scale"], width * info["scale"]],
         "frames": frames,
         **percentile_summary(timings),
+        **extra,
     }
+
+
+def format_profile_table(report: dict[str, Any], frames: int, top: int = 25) -> str:
+    """The per-op table of a ``profile_report()``: ops by cost, time per model run and per frame, share."""
+    runs = max(int(report["runs"]), 1)
+    head = f"Per-op profile (LiteRT profiler, {report['accelerator']}): "
+    if report["runs"] == 0:
+        lines = [head + f"no model run was profiled in {frames} frames"]
+    else:
+        lines = [head + f"{report['runs']} model runs for {frames} frames; ops "
+                 f"{report['ops_total_us'] / runs / 1000:.2f} ms/run, LiteRT Invoke "
+                 f"{report['invoke_total_us'] / runs / 1000:.2f} ms/run"]
+    if report.get("note"):
+        lines.append(f"note: {report['note']}")
+    ops = report["ops"]
+    if ops:
+        shown = ops if top <= 0 else ops[:top]
+        name_width = max(24, *(len(op["name"]) for op in shown))
+        lines.append(f"{'#':>3}  {'op':<{name_width}}  {'where':<20}  {'ms/run':>8}  {'ms/frame':>8}  {'share':>6}  "
+                     f"{'cum.':>6}")
+        cumulative = 0.0
+        for rank, op in enumerate(shown, 1):
+            cumulative += op["share_pct"]
+            # TFLite ops by their node index; delegate ops by their index inside the partition.
+            where = f"TFLite node {op['node']}" if op["partition"] is None else (
+                op["partition"] if op["kind"] == "delegate_node" else f"{op['partition']} op {op['node']}")
+            lines.append(f"{rank:>3}  {op['name']:<{name_width}}  {where:<20}  {op['total_us'] / runs / 1000:>8.3f}  "
+                         f"{op['total_us'] / frames / 1000:>8.3f}  {op['share_pct']:>5.1f}%  {cumulative:>5.1f}%")
+        if len(shown) < len(ops):
+            rest = sum(op["share_pct"] for op in ops[len(shown):])
+            lines.append(f"     ... {len(ops) - len(shown)} more ops, {rest:.1f}% (all of them in --json)")
+    if report["partitions"]:
+        lines.append("partitions (execution order):")
+    for part in report["partitions"]:
+        span = ""
+        if part["kind"] == "delegate":
+            after = "the start" if part["after_node"] < 0 else f"node {part['after_node']}"
+            before = "the end" if part["before_node"] < 0 else f"node {part['before_node']}"
+            span = f" (runs after {after}, before {before})"
+        lines.append(f"  {part['name']}{span}: {part['ops']} ops, {part['mean_us'] / 1000:.2f} ms/run, "
+                     f"{part['share_pct']:.1f}%")
+    return "\n".join(lines)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -85,8 +143,12 @@ def run(args: argparse.Namespace) -> int:
     size = tuple(int(v) for v in args.size.lower().split("x")) if args.size else None
     if size is not None and len(size) != 2:
         raise ValueError("--size must look like 180x320")
-    result = benchmark(args.model, args.accelerator, args.threads, args.frames, args.warmup, size, args.precision)
-    print(json.dumps(result, indent=2))
+    result = benchmark(args.model, args.accelerator, args.threads, args.frames, args.warmup, size, args.precision,
+                       profile=args.profile)
+    print(json.dumps({k: v for k, v in result.items() if k != "profile"}, indent=2))
+    if "profile" in result:
+        print()
+        print(format_profile_table(result["profile"], args.frames, args.top))
     if args.json_path:
         with open(args.json_path, "w") as out:
             json.dump(result, out, indent=2)
