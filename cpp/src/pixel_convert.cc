@@ -57,6 +57,11 @@ MOBILEVSR_X86_CLONES void FloatsToBytes(const float* __restrict src, size_t n, f
 }  // namespace
 
 void CopyToCompactRgb(const FrameView& f, bool bgr, uint8_t* dst) {
+  if (!bgr && f.channels == 3 && f.pixel_stride == 3 && f.channel_stride == 1) {  // the common case: RGB rows as is
+    const size_t row_bytes = static_cast<size_t>(f.width) * 3;
+    for (int y = 0; y < f.height; ++y, dst += row_bytes) std::memcpy(dst, f.data + y * f.row_stride, row_bytes);
+    return;
+  }
   const ptrdiff_t r = bgr ? 2 * f.channel_stride : 0, b = bgr ? 0 : 2 * f.channel_stride, g = f.channel_stride;
   for (int y = 0; y < f.height; ++y) {
     const uint8_t* row = f.data + y * f.row_stride;
