@@ -20,6 +20,10 @@ typedef struct LiteRtTensorBufferT* LiteRtTensorBuffer;
 typedef struct LiteRtTensorBufferRequirementsT* LiteRtTensorBufferRequirements;
 typedef struct LiteRtAcceleratorT* LiteRtAccelerator;
 typedef struct LiteRtProfilerT* LiteRtProfiler;  // owned by its compiled model: never destroyed by us
+// Model inspection (litert/c/litert_model.h): all owned by their LiteRtModel, never destroyed by us.
+typedef struct LiteRtSubgraphT* LiteRtSubgraph;
+typedef struct LiteRtOpT* LiteRtOp;
+typedef struct LiteRtWeightsT* LiteRtWeights;
 
 typedef int LiteRtStatus;  // kLiteRtStatusOk == 0; see StatusToString() for the other codes.
 typedef size_t LiteRtParamIndex;
@@ -158,6 +162,32 @@ static_assert(offsetof(LiteRtProfiledEventData, elapsed_time_us) == 24, "Profile
 static_assert(offsetof(LiteRtProfiledEventData, event_metadata1) == 80, "ProfiledEventData ABI");
 static_assert(offsetof(LiteRtProfiledEventData, event_source) == 96, "ProfiledEventData ABI");
 
+// Op codes (litert/c/litert_op_code.h, an int-sized enum): LiteRT numbers TFLite's builtin ops as TFLite's schema
+// does (BuiltinOperator). The ones the receptive-field walk (model_graph.cc) tells apart.
+typedef int LiteRtOpCode;
+enum : int {
+  kLiteRtOpAdd = 0, kLiteRtOpAveragePool2d = 1, kLiteRtOpConcatenation = 2, kLiteRtOpConv2d = 3,
+  kLiteRtOpDepthwiseConv2d = 4, kLiteRtOpDepthToSpace = 5, kLiteRtOpDequantize = 6, kLiteRtOpFloor = 8,
+  kLiteRtOpFullyConnected = 9, kLiteRtOpL2Normalization = 11, kLiteRtOpL2Pool2d = 12,
+  kLiteRtOpLocalResponseNormalization = 13, kLiteRtOpLogistic = 14, kLiteRtOpMaxPool2d = 17, kLiteRtOpMul = 18,
+  kLiteRtOpRelu = 19, kLiteRtOpReluN1To1 = 20, kLiteRtOpRelu6 = 21, kLiteRtOpReshape = 22,
+  kLiteRtOpResizeBilinear = 23, kLiteRtOpSoftmax = 25, kLiteRtOpSpaceToDepth = 26, kLiteRtOpTanh = 28,
+  kLiteRtOpCustom = 32, kLiteRtOpPad = 34, kLiteRtOpGather = 36, kLiteRtOpTranspose = 39, kLiteRtOpMean = 40,
+  kLiteRtOpSub = 41, kLiteRtOpDiv = 42, kLiteRtOpSqueeze = 43, kLiteRtOpStridedSlice = 45, kLiteRtOpExp = 47,
+  kLiteRtOpSplit = 49, kLiteRtOpLogSoftmax = 50, kLiteRtOpCast = 53, kLiteRtOpPrelu = 54, kLiteRtOpMaximum = 55,
+  kLiteRtOpMinimum = 57, kLiteRtOpLess = 58, kLiteRtOpNeg = 59, kLiteRtOpPadV2 = 60, kLiteRtOpGreater = 61,
+  kLiteRtOpGreaterEqual = 62, kLiteRtOpLessEqual = 63, kLiteRtOpSelect = 64, kLiteRtOpSlice = 65, kLiteRtOpSin = 66,
+  kLiteRtOpTransposeConv = 67, kLiteRtOpTile = 69, kLiteRtOpExpandDims = 70, kLiteRtOpEqual = 71,
+  kLiteRtOpNotEqual = 72, kLiteRtOpLog = 73, kLiteRtOpSum = 74, kLiteRtOpSqrt = 75, kLiteRtOpRsqrt = 76,
+  kLiteRtOpShape = 77, kLiteRtOpPow = 78, kLiteRtOpFakeQuant = 80, kLiteRtOpReduceProd = 81,
+  kLiteRtOpReduceMax = 82, kLiteRtOpReduceMin = 89, kLiteRtOpFloorDiv = 90, kLiteRtOpReduceAny = 91,
+  kLiteRtOpSquare = 92, kLiteRtOpFloorMod = 95, kLiteRtOpResizeNearestNeighbor = 97, kLiteRtOpLeakyRelu = 98,
+  kLiteRtOpSquaredDifference = 99, kLiteRtOpMirrorPad = 100, kLiteRtOpAbs = 101, kLiteRtOpSplitV = 102,
+  kLiteRtOpCeil = 104, kLiteRtOpAddN = 106, kLiteRtOpCos = 108, kLiteRtOpElu = 111, kLiteRtOpQuantize = 114,
+  kLiteRtOpRound = 116, kLiteRtOpHardSwish = 117, kLiteRtOpSelectV2 = 123, kLiteRtOpBroadcastTo = 130,
+  kLiteRtOpReduceAll = 140, kLiteRtOpGelu = 150, kLiteRtOpRelu0To1 = 152, kLiteRtOpSign = 158,
+};
+
 }  // extern "C"
 
 namespace mobilevsr::litert {
@@ -222,6 +252,21 @@ using StartProfilerFn = LiteRtStatus (*)(LiteRtProfiler);  // (re)starts recordi
 using GetNumProfilerEventsFn = LiteRtStatus (*)(LiteRtProfiler, int*);
 using GetProfilerEventsFn = LiteRtStatus (*)(LiteRtProfiler, int, LiteRtProfiledEventData*);
 
+// Model inspection (optional: only the receptive-field walk needs them; see Library::inspection_missing()).
+using GetSignatureSubgraphFn = LiteRtStatus (*)(LiteRtSignature, LiteRtSubgraph*);
+using GetModelSubgraphFn = LiteRtStatus (*)(LiteRtModel, LiteRtParamIndex, LiteRtSubgraph*);
+using GetNumSubgraphOpsFn = LiteRtStatus (*)(LiteRtSubgraph, LiteRtParamIndex*);
+using GetSubgraphOpFn = LiteRtStatus (*)(LiteRtSubgraph, LiteRtParamIndex, LiteRtOp*);
+using GetOpCodeFn = LiteRtStatus (*)(LiteRtOp, LiteRtOpCode*);
+using GetNumOpTensorsFn = LiteRtStatus (*)(LiteRtOp, LiteRtParamIndex*);            // inputs or outputs
+using GetOpTensorFn = LiteRtStatus (*)(LiteRtOp, LiteRtParamIndex, LiteRtTensor*);  // input or output i
+using GetTensorWeightsFn = LiteRtStatus (*)(LiteRtTensor, LiteRtWeights*);
+using GetWeightsBytesFn = LiteRtStatus (*)(LiteRtWeights, const void**, size_t*);
+using GetCustomCodeFn = LiteRtStatus (*)(LiteRtOp, const char**);
+// Per-op option getters (litert/c/litert_op_options.h): each fails unless the op has that code.
+using OpInt32OptionFn = LiteRtStatus (*)(LiteRtOp, int32_t*);
+using OpBoolOptionFn = LiteRtStatus (*)(LiteRtOp, bool*);
+
 // The resolved function table. Filled once by LiteRtLibrary::Load().
 struct Api {
   CreateEnvironmentFn CreateEnvironment;
@@ -272,6 +317,32 @@ struct Api {
   StartProfilerFn StartProfiler;
   GetNumProfilerEventsFn GetNumProfilerEvents;
   GetProfilerEventsFn GetProfilerEvents;
+
+  // Optional model inspection: the graph walk's core functions are all null when any is missing (see
+  // Library::inspection_missing()); each option getter is null on its own when missing (that op is then opaque).
+  GetSignatureSubgraphFn GetSignatureSubgraph;
+  GetModelSubgraphFn GetModelSubgraph;
+  GetNumSubgraphOpsFn GetNumSubgraphOps;
+  GetSubgraphOpFn GetSubgraphOp;
+  GetOpCodeFn GetOpCode;
+  GetNumOpTensorsFn GetNumOpInputs;
+  GetOpTensorFn GetOpInput;
+  GetNumOpTensorsFn GetNumOpOutputs;
+  GetOpTensorFn GetOpOutput;
+  GetTensorWeightsFn GetTensorWeights;
+  GetWeightsBytesFn GetWeightsBytes;
+  GetCustomCodeFn GetCustomCode;
+  OpInt32OptionFn GetConv2dStrideH, GetConv2dStrideW, GetConv2dDilationH, GetConv2dDilationW;
+  OpInt32OptionFn GetDepthwiseConv2dStrideH, GetDepthwiseConv2dStrideW, GetDepthwiseConv2dDilationH,
+      GetDepthwiseConv2dDilationW;
+  OpInt32OptionFn GetTransposeConvStrideH, GetTransposeConvStrideW;
+  OpInt32OptionFn GetAveragePool2dStrideH, GetAveragePool2dStrideW, GetAveragePool2dFilterH,
+      GetAveragePool2dFilterW;
+  OpInt32OptionFn GetMaxPool2dStrideH, GetMaxPool2dStrideW, GetMaxPool2dFilterH, GetMaxPool2dFilterW;
+  OpInt32OptionFn GetL2Pool2dStrideH, GetL2Pool2dStrideW, GetL2Pool2dFilterH, GetL2Pool2dFilterW;
+  OpInt32OptionFn GetDepthToSpaceBlockSize, GetSpaceToDepthBlockSize;
+  OpInt32OptionFn GetConcatenationAxis, GetGatherAxis;
+  OpBoolOptionFn GetResizeNearestNeighborAlignCorners;
 };
 
 }  // namespace mobilevsr::litert

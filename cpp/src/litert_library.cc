@@ -121,6 +121,68 @@ std::shared_ptr<const Library> Library::Load(const std::string& requested) {
     a.GetNumProfilerEvents = nullptr;
     a.GetProfilerEvents = nullptr;
   }
+  // Model inspection is optional too: without it the receptive field is "not computable" and tiles overlap by the
+  // default.
+  const std::pair<const char*, bool> inspection_symbols[] = {
+      {"LiteRtGetNumSubgraphOps", ResolveOptional(handle, "LiteRtGetNumSubgraphOps", &a.GetNumSubgraphOps)},
+      {"LiteRtGetSubgraphOp", ResolveOptional(handle, "LiteRtGetSubgraphOp", &a.GetSubgraphOp)},
+      {"LiteRtGetOpCode", ResolveOptional(handle, "LiteRtGetOpCode", &a.GetOpCode)},
+      {"LiteRtGetNumOpInputs", ResolveOptional(handle, "LiteRtGetNumOpInputs", &a.GetNumOpInputs)},
+      {"LiteRtGetOpInput", ResolveOptional(handle, "LiteRtGetOpInput", &a.GetOpInput)},
+      {"LiteRtGetNumOpOutputs", ResolveOptional(handle, "LiteRtGetNumOpOutputs", &a.GetNumOpOutputs)},
+      {"LiteRtGetOpOutput", ResolveOptional(handle, "LiteRtGetOpOutput", &a.GetOpOutput)},
+  };
+  for (const auto& [symbol, found] : inspection_symbols) {
+    if (!found && library->inspection_missing_.empty()) library->inspection_missing_ = symbol;
+  }
+  const bool has_subgraph = ResolveOptional(handle, "LiteRtGetSignatureSubgraph", &a.GetSignatureSubgraph) |
+                            ResolveOptional(handle, "LiteRtGetModelSubgraph", &a.GetModelSubgraph);
+  if (!has_subgraph && library->inspection_missing_.empty())
+    library->inspection_missing_ = "LiteRtGetSignatureSubgraph";
+  if (!library->inspection_missing_.empty()) {
+    a.GetSignatureSubgraph = nullptr;
+    a.GetModelSubgraph = nullptr;
+    a.GetNumSubgraphOps = nullptr;
+    a.GetSubgraphOp = nullptr;
+    a.GetOpCode = nullptr;
+    a.GetNumOpInputs = nullptr;
+    a.GetOpInput = nullptr;
+    a.GetNumOpOutputs = nullptr;
+    a.GetOpOutput = nullptr;
+  }
+  // Each of these may be missing on its own: the walk then treats the ops that need it as not understood.
+  ResolveOptional(handle, "LiteRtGetTensorWeights", &a.GetTensorWeights);
+  ResolveOptional(handle, "LiteRtGetWeightsBytes", &a.GetWeightsBytes);
+  ResolveOptional(handle, "LiteRtGetCustomCode", &a.GetCustomCode);
+#define MOBILEVSR_OPTION(field, symbol) ResolveOptional(handle, symbol, &a.field)
+  MOBILEVSR_OPTION(GetConv2dStrideH, "LiteRtGetConv2dStrideHOption");
+  MOBILEVSR_OPTION(GetConv2dStrideW, "LiteRtGetConv2dStrideWOption");
+  MOBILEVSR_OPTION(GetConv2dDilationH, "LiteRtGetConv2dDilationHOption");
+  MOBILEVSR_OPTION(GetConv2dDilationW, "LiteRtGetConv2dDilationWOption");
+  MOBILEVSR_OPTION(GetDepthwiseConv2dStrideH, "LiteRtGetDepthwiseConv2dStrideHOption");
+  MOBILEVSR_OPTION(GetDepthwiseConv2dStrideW, "LiteRtGetDepthwiseConv2dStrideWOption");
+  MOBILEVSR_OPTION(GetDepthwiseConv2dDilationH, "LiteRtGetDepthwiseConv2dDilationHOption");
+  MOBILEVSR_OPTION(GetDepthwiseConv2dDilationW, "LiteRtGetDepthwiseConv2dDilationWOption");
+  MOBILEVSR_OPTION(GetTransposeConvStrideH, "LiteRtGetTransposeConvStrideHOption");
+  MOBILEVSR_OPTION(GetTransposeConvStrideW, "LiteRtGetTransposeConvStrideWOption");
+  MOBILEVSR_OPTION(GetAveragePool2dStrideH, "LiteRtGetAveragePool2dStrideHOption");
+  MOBILEVSR_OPTION(GetAveragePool2dStrideW, "LiteRtGetAveragePool2dStrideWOption");
+  MOBILEVSR_OPTION(GetAveragePool2dFilterH, "LiteRtGetAveragePool2dFilterHeightOption");
+  MOBILEVSR_OPTION(GetAveragePool2dFilterW, "LiteRtGetAveragePool2dFilterWidthOption");
+  MOBILEVSR_OPTION(GetMaxPool2dStrideH, "LiteRtGetMaxPool2dStrideHOption");
+  MOBILEVSR_OPTION(GetMaxPool2dStrideW, "LiteRtGetMaxPool2dStrideWOption");
+  MOBILEVSR_OPTION(GetMaxPool2dFilterH, "LiteRtGetMaxPool2dFilterHeightOption");
+  MOBILEVSR_OPTION(GetMaxPool2dFilterW, "LiteRtGetMaxPool2dFilterWidthOption");
+  MOBILEVSR_OPTION(GetL2Pool2dStrideH, "LiteRtGetL2Pool2dStrideHOption");
+  MOBILEVSR_OPTION(GetL2Pool2dStrideW, "LiteRtGetL2Pool2dStrideWOption");
+  MOBILEVSR_OPTION(GetL2Pool2dFilterH, "LiteRtGetL2Pool2dFilterHeightOption");
+  MOBILEVSR_OPTION(GetL2Pool2dFilterW, "LiteRtGetL2Pool2dFilterWidthOption");
+  MOBILEVSR_OPTION(GetDepthToSpaceBlockSize, "LiteRtGetDepthToSpaceBlockSizeOption");
+  MOBILEVSR_OPTION(GetSpaceToDepthBlockSize, "LiteRtGetSpaceToDepthBlockSizeOption");
+  MOBILEVSR_OPTION(GetConcatenationAxis, "LiteRtGetConcatenationAxisOption");
+  MOBILEVSR_OPTION(GetGatherAxis, "LiteRtGetGatherAxisOption");
+  MOBILEVSR_OPTION(GetResizeNearestNeighborAlignCorners, "LiteRtGetResizeNearestNeighborAlignCornersOption");
+#undef MOBILEVSR_OPTION
   cache.emplace(path, library);
   return library;
 }

@@ -21,6 +21,9 @@ class Library {
   // Empty when the optional profiler C API (LiteRtCompiledModelGetProfiler, LiteRtStartProfiler, ...) resolved,
   // else the first missing symbol; the profiler pointers in api() are then all null.
   const std::string& profiler_missing() const { return profiler_missing_; }
+  // Empty when the optional model-inspection C API (LiteRtGetSubgraphOp, LiteRtGetOpCode, op inputs/outputs, ...)
+  // resolved, else the first missing symbol: the receptive field is then not computable.
+  const std::string& inspection_missing() const { return inspection_missing_; }
 
   Library(const Library&) = delete;
   Library& operator=(const Library&) = delete;
@@ -31,6 +34,7 @@ class Library {
   std::string path_;
   std::string directory_;
   std::string profiler_missing_;
+  std::string inspection_missing_;
 };
 
 // Human-readable name of a LiteRtStatus code.

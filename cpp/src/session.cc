@@ -97,6 +97,10 @@ Session::Session(const SessionOptions& options, const std::string& model_path)
   model_ = Handle<LiteRtModel>(model, api_->DestroyModel);
   ReadTensorInfos();
   ProbeModelInChildProcess(*library_, model_bytes_, model_path);
+  // Read after the probe (a model that crashes LiteRT never gets here) and before compiling.
+  LiteRtSignature signature = nullptr;
+  if (api_->GetModelSignature(model_.get(), 0, &signature) != 0) signature = nullptr;
+  graph_ = ReadModelGraph(*library_, model_.get(), signature, input_tensors_, output_tensors_);
 
   const bool try_gpu = options.accelerator != Accelerator::kCpu;
   if (try_gpu) {

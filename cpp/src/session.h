@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "litert_library.h"
+#include "model_graph.h"
 #include "profile.h"
 #include "tensor_info.h"
 
@@ -41,6 +42,8 @@ class Session {
   const std::vector<TensorInfo>& outputs() const { return outputs_; }
   // The bytes of a metadata entry, if the model has it.
   std::optional<std::string> Metadata(const std::string& key) const;
+  // The model's graph as read (once, before compiling) for its receptive field; `unavailable` says why not.
+  const ModelGraph& graph() const { return graph_; }
 
   const std::string& accelerator() const { return accelerator_; }  // "gpu" or "cpu"
   bool fully_accelerated() const { return fully_accelerated_; }
@@ -101,6 +104,7 @@ class Session {
   Handle<LiteRtCompiledModel> compiled_;
   std::vector<LiteRtTensor> input_tensors_, output_tensors_;
   std::vector<TensorInfo> inputs_, outputs_;
+  ModelGraph graph_;
   std::vector<Handle<LiteRtTensorBuffer>> input_buffers_, output_buffers_;
   std::vector<LiteRtTensorBuffer> input_raw_, output_raw_;  // what LiteRtRunCompiledModel takes
   SessionOptions options_;

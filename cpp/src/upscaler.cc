@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 
@@ -59,8 +60,7 @@ Upscaler::Upscaler(const std::string& model_path, const UpscalerOptions& options
       throw InvalidArgument("pixel_range must be 1.0 or 255.0");
     contract_.pixel_range = *options.pixel_range;
   }
-  if (options.tile_overlap < 0) throw InvalidArgument("tile_overlap must be >= 0");
-  tile_overlap_ = options.tile_overlap;
+  if (options.tile_overlap && *options.tile_overlap < 0) throw InvalidArgument("tile_overlap must be >= 0");
   allow_transpose_ = options.allow_transpose;
   if (options.fit != "auto" && options.fit != "resize" && options.fit != "tile")
     throw InvalidArgument("fit must be \"auto\", \"resize\" or \"tile\", not \"" + options.fit + "\"");
@@ -69,6 +69,46 @@ Upscaler::Upscaler(const std::string& model_path, const UpscalerOptions& options
     throw InvalidArgument("tile_batch must be \"auto\", \"on\" or \"off\", not \"" + options.tile_batch + "\"");
   tile_batch_ = options.tile_batch;
   BindContract();
+  ChooseTileOverlap(options.tile_overlap);
+}
+
+void Upscaler::ChooseTileOverlap(const std::optional<int>& requested) {
+  const ModelGraph& graph = session_->graph();
+  if (!graph.unavailable.empty()) {
+    receptive_field_ = ReceptiveField();
+    receptive_field_.reason = graph.unavailable;
+  } else {
+    // Every input is a source: frames at the LR resolution, state (radius 0, see receptive_field.h) at its own.
+    const auto& inputs = session_->inputs();
+    std::vector<bool> is_frame(inputs.size(), false);
+    for (const auto& slot : input_slots_) is_frame[slot.tensor] = true;
+    std::vector<RfSource> sources;
+    for (size_t i = 0; i < inputs.size() && i < graph.input_ids.size(); ++i) {
+      RfSource source;
+      source.tensor = graph.input_ids[i];
+      if (!is_frame[i] && inputs[i].height() > 0 && inputs[i].width() > 0) {
+        source.factor_h = static_cast<double>(inputs[i].height()) / native_height_;
+        source.factor_w = static_cast<double>(inputs[i].width()) / native_width_;
+      }
+      sources.push_back(source);
+    }
+    std::vector<int> targets;
+    for (const auto& slot : output_slots_)
+      if (slot.tensor < graph.output_ids.size() &&
+          std::find(targets.begin(), targets.end(), graph.output_ids[slot.tensor]) == targets.end())
+        targets.push_back(graph.output_ids[slot.tensor]);
+    receptive_field_ = ComputeReceptiveField(graph.graph, sources, targets);
+  }
+  if (requested) {
+    tile_overlap_ = *requested;
+    overlap_source_ = "set";
+  } else if (receptive_field_.computable) {
+    tile_overlap_ = AutoTileOverlap(receptive_field_);
+    overlap_source_ = "receptive field";
+  } else {
+    tile_overlap_ = kDefaultTileOverlap;
+    overlap_source_ = "default (not computable: " + receptive_field_.reason + ")";
+  }
 }
 
 size_t Upscaler::ResolveRef(const TensorRef& ref, bool is_input) const {
@@ -550,6 +590,8 @@ Json Upscaler::Info() const {
                                       {"output", Json::String(session_->outputs()[link.output].name)},
                                       {"transfer", Json::String(mode)}}));
   }
+  const double r = receptive_field_.radius;
+  const Json radius = receptive_field_.computable ? Json::Number(r, r == std::floor(r)) : Json();
   return Json::MakeObject({
       {"accelerator", Json::String(session_->accelerator())},
       {"fully_accelerated", Json::Bool(session_->fully_accelerated())},
@@ -565,6 +607,11 @@ Json Upscaler::Info() const {
       {"layout", Json::String(contract_.layout)},
       {"lookahead", Json::Number(lookahead_, true)},
       {"model_frame_size", ShapeJson({native_height_, native_width_})},
+      // Tiling (used when a frame is cut into tiles): per-frame receptive-field radius in LR pixels (null when not
+      // computable), the overlap tiles get, and where it comes from.
+      {"receptive_field_radius", radius},
+      {"tile_overlap", Json::Number(tile_overlap_, true)},
+      {"overlap_source", Json::String(overlap_source_)},
       {"strategy", plan_.tiles.empty() ? Json() : Json::MakeObject({  // the current or last clip's
            {"name", Json::String(plan_.strategy)},
            {"transpose", Json::Bool(plan_.transpose)},
@@ -572,6 +619,8 @@ Json Upscaler::Info() const {
            {"grid", ShapeJson({plan_.rows, plan_.cols})},
            {"tile_size", ShapeJson({plan_.tile_height, plan_.tile_width})},
            {"overlap", Json::Number(plan_.overlap, true)},
+           {"overlap_source", Json::String(overlap_source_)},
+           {"receptive_field_radius", radius},
            {"batched", Json::Bool(batched_)},
            {"batch_choice", batch_choice_.empty() ? Json() : Json::String(batch_choice_)},
            {"frame_size", plan_.transpose ? ShapeJson({plan_.frame_width, plan_.frame_height})

@@ -13,6 +13,7 @@
 
 #include "contract.h"
 #include "pixel_convert.h"
+#include "receptive_field.h"
 #include "session.h"
 #include "tile_plan.h"
 
@@ -22,7 +23,10 @@ struct UpscalerOptions {
   SessionOptions session;
   std::string contract_json;           // empty: the model's embedded contract, else a recognised public layout
   std::optional<double> pixel_range;   // overrides the contract's pixel range
-  int tile_overlap = 16;               // LR pixels shared by neighbouring tiles (models that cannot be resized)
+  // LR pixels shared by neighbouring tiles (models that cannot be resized). Unset: automatic, max(2 * ceil(r), 2) for
+  // the model's per-frame receptive-field radius r when it can be computed from the graph (receptive_field.h), else
+  // kDefaultTileOverlap (16). A value is used as given.
+  std::optional<int> tile_overlap;
   bool allow_transpose = true;         // may run a landscape clip through a portrait model transposed, and back
   // How frames of another size than the model's are handled: "auto" resizes the inputs when the graph allows it, else
   // pads or tiles; "resize" only resizes (an error otherwise); "tile" never resizes (pads or tiles at the model size).
@@ -76,6 +80,7 @@ class Upscaler {
   size_t ResolveRef(const TensorRef& ref, bool is_input) const;
   void BindContract();
   void PlanStateLinks();
+  void ChooseTileOverlap(const std::optional<int>& requested);
   void StartClip(int height, int width);
   TilePlan ChoosePlan(int height, int width);
   void ResizeInputs(int batch, int height, int width);
@@ -102,7 +107,9 @@ class Upscaler {
   int min_offset_ = 0;
   int lookahead_ = 0;
   int native_height_ = 0, native_width_ = 0;  // the model's own frame input size
-  int tile_overlap_ = 16;
+  int tile_overlap_ = kDefaultTileOverlap;
+  ReceptiveField receptive_field_;
+  std::string overlap_source_;  // "receptive field" | "default (not computable: ...)" | "set"
   bool allow_transpose_ = true;
   std::string fit_ = "auto";
   std::string tile_batch_ = "auto";

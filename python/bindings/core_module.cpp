@@ -44,8 +44,8 @@ class PyUpscaler {
  public:
   PyUpscaler(const std::string& model_path, const std::string& litert_library, const std::string& accelerator,
              int num_threads, const std::string& contract_json, std::optional<double> pixel_range, bool verbose,
-             const std::string& fit, int tile_overlap, bool allow_transpose, const std::string& tile_batch,
-             bool profile) {
+             const std::string& fit, std::optional<int> tile_overlap, bool allow_transpose,
+             const std::string& tile_batch, bool profile) {
     mobilevsr::UpscalerOptions options;
     options.session.litert_library = litert_library;
     options.session.accelerator = mobilevsr::ParseAccelerator(accelerator);
@@ -169,10 +169,11 @@ PYBIND11_MODULE(_core, m) {
   });
   py::class_<PyUpscaler>(m, "Upscaler")
       .def(py::init<const std::string&, const std::string&, const std::string&, int, const std::string&,
-                    std::optional<double>, bool, const std::string&, int, bool, const std::string&, bool>(),
+                    std::optional<double>, bool, const std::string&, std::optional<int>, bool, const std::string&,
+                    bool>(),
            py::arg("model_path"), py::arg("litert_library"), py::arg("accelerator"), py::arg("num_threads"),
            py::arg("contract_json"), py::arg("pixel_range"), py::arg("verbose"), py::arg("fit") = "auto",
-           py::arg("tile_overlap") = 16, py::arg("allow_transpose") = true, py::arg("tile_batch") = "auto",
+           py::arg("tile_overlap") = py::none(), py::arg("allow_transpose") = true, py::arg("tile_batch") = "auto",
            py::arg("profile") = false)
       .def("process", &PyUpscaler::Process, py::arg("frame"))
       .def("flush", &PyUpscaler::Flush)

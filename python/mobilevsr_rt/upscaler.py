@@ -52,7 +52,15 @@ class Upscaler:
         fit: frames of another size than the model's: "auto" resizes the model's inputs when the graph allows it,
             else pads a smaller frame or cuts a larger one into overlapping tiles (each with its own recurrent state);
             "resize" only resizes (ValueError otherwise); "tile" always pads/tiles at the model's own size.
-        tile_overlap: LR pixels neighbouring tiles share (>= the model's receptive field radius for seamless output).
+        tile_overlap: LR pixels neighbouring tiles share; each tile keeps the half nearest its own centre, so an
+            overlap of twice the model's receptive-field radius gives seamless output. None (default) = automatic:
+            ``max(2 * ceil(radius), 2)`` for the per-frame radius the core computes from the model's graph (convs,
+            pools, strides, pixel shuffles, resizes), or 16 when the graph has an op that mixes all positions or
+            that the walk does not understand. An int is used as given. ``info["receptive_field_radius"]`` (LR
+            pixels, or None), ``info["tile_overlap"]`` and ``info["overlap_source"]`` ("receptive field",
+            "default (not computable: <reason>)" or "set") report it. Recurrent state carries context from earlier
+            frames beyond the per-frame field, so tiled recurrent output differs slightly from untiled after the
+            first frame.
         allow_transpose: may run a landscape clip through a portrait model transposed (and back) when that needs
             fewer model runs.
         tile_batch: the tiles of a frame run as one batch or one after another: "auto" times both once per frame
@@ -74,13 +82,16 @@ class Upscaler:
         pixel_range: float | None = None,
         verbose: bool = False,
         fit: Literal["auto", "resize", "tile"] = "auto",
-        tile_overlap: int = 16,
+        tile_overlap: int | None = None,
         allow_transpose: bool = True,
         tile_batch: Literal["auto", "on", "off"] = "auto",
         profile: bool = False,
     ) -> None:
         if num_threads is not None and (not isinstance(num_threads, int) or num_threads < 1):
             raise ValueError(f"num_threads must be a positive int or None, got {num_threads!r}")
+        if tile_overlap is not None and (isinstance(tile_overlap, bool) or not isinstance(tile_overlap, int)
+                                         or tile_overlap < 0):
+            raise ValueError(f"tile_overlap must be an int >= 0 or None (automatic), got {tile_overlap!r}")
         # A path that exists wins, else a bundled model name.
         self._model_path = resolve_model(model, precision=precision, accelerator=accelerator)
         contract_json = "" if contract is None else contract if isinstance(contract, str) else json.dumps(contract)
@@ -116,7 +127,8 @@ class Upscaler:
 
     @property
     def info(self) -> dict[str, Any]:
-        """Accelerator used, full acceleration, fallback reason, model file, tensors, contract, offsets, states."""
+        """Accelerator used, full acceleration, fallback reason, model file, tensors, contract, offsets, states,
+        receptive-field radius and tile overlap (with its source), and the current clip's strategy."""
         info = json.loads(self._core.info())
         info["model_path"] = os.fspath(self._model_path)
         if self._cpu_switch_note is not None:
