@@ -39,6 +39,9 @@ def collect(model: str, gpu_compile: bool) -> dict[str, Any]:
         "contract": runtime["contract"],
         "layout": runtime["layout"],
         "lookahead": runtime["lookahead"],
+        "receptive_field_radius": runtime["receptive_field_radius"],
+        "tile_overlap": runtime["tile_overlap"],
+        "overlap_source": runtime["overlap_source"],
         "gpu_compile": gpu_compile_verdict(model) if gpu_compile else None,
         "_issues": issues,
     }
@@ -53,6 +56,9 @@ def run(args: argparse.Namespace) -> int:
         return 0
     print(format_report(report["stats"], issues, title=args.model))
     print(f"Runtime layout: {report['layout']} (lookahead {report['lookahead']} frames)")
+    radius = report["receptive_field_radius"]
+    print(f"Receptive field radius: {'unknown' if radius is None else f'{radius:g} LR pixels'}; tile overlap "
+          f"{report['tile_overlap']} ({report['overlap_source']})")
     print(f"Contract: {json.dumps(report['contract'])}")
     verdict = report["gpu_compile"]
     if verdict is not None:
