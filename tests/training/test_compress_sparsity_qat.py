@@ -62,7 +62,7 @@ def test_clustering_limits_distinct_kernel_values(data):
 
 @pytest.mark.parametrize("name", [
     "elsr",  # PReLU + DepthToSpace configs, quick
-    pytest.param("swat_3", marks=pytest.mark.slow),  # + LayerNorm, Multiply, ChannelSlice, recurrent (~1.5 min)
+    pytest.param("swat_3", marks=pytest.mark.slow),  # + Multiply, ChannelSlice, UnitClip, recurrent (~1 min)
 ])
 def test_qat_exports_fully_integer_and_runs(tmp_path, data, name):
     tf.keras.utils.set_random_seed(0)  # fixed initial weights: the 28 dB bound below is then a fixed, repeatable check

@@ -36,19 +36,30 @@ def convert(model: keras.Model, precision: str, representative: RepresentativeDa
     """Convert ``model`` (static shapes, batch 1) to a .tflite flatbuffer in ``precision``.
 
     ``representative`` (int8 only) returns an iterable of input dicts keyed by the Keras input names. Models with
-    fake-quant nodes (QAT) go through a concrete function whose dict signature flattens in sorted-name order; their
-    calibration model has no signature, so samples are fed positionally in that order (a mix-up would fail on the
-    differing channel counts of frames and states).
+    fake-quant nodes (QAT) go through a concrete function; their calibration model has no signature, so samples are
+    fed positionally, in the input order of the converted graph. That order is not the sorted names (SWAT v2 came
+    out state_0, state_1, frames), so it is read from a float conversion first.
     """
     if precision not in PRECISIONS:
         raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}")
     if any("quant" in layer.__class__.__name__.lower() for layer in model.layers):
-        return _convert(_from_signature(model), precision, representative, positional=True)
+        order = _converted_input_order(_from_signature(model)) if precision == "int8" else None
+        return _convert(_from_signature(model), precision, representative, positional_order=order)
     return _convert(tf.lite.TFLiteConverter.from_keras_model(model), precision, representative)
 
 
+def _converted_input_order(converter: tf.lite.TFLiteConverter) -> list[str]:
+    """Input names (as the Keras inputs are called) in the order of the converted graph's inputs."""
+    from ai_edge_litert.interpreter import Interpreter
+
+    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS, tf.lite.OpsSet.SELECT_TF_OPS]
+    details = Interpreter(model_content=converter.convert()).get_input_details()
+    names = [d["name"] for d in details]
+    return [n.removeprefix("serving_default_").removesuffix(":0") for n in names]
+
+
 def _convert(converter: tf.lite.TFLiteConverter, precision: str, representative: RepresentativeData | None,
-             positional: bool = False) -> bytes:
+             positional_order: list[str] | None = None) -> bytes:
     if precision == "int8":
         if representative is None:
             raise ValueError("int8 export needs a representative dataset")
@@ -56,7 +67,7 @@ def _convert(converter: tf.lite.TFLiteConverter, precision: str, representative:
         def samples():
             for sample in representative():
                 arrays = {k: np.asarray(v, np.float32) for k, v in sample.items()}
-                yield [arrays[k] for k in sorted(arrays)] if positional else arrays
+                yield [arrays[k] for k in positional_order] if positional_order is not None else arrays
 
         converter.representative_dataset = samples
         # Builtin int8 kernels only: a float fallback op would make the graph not fully integer.
