@@ -44,3 +44,21 @@ def test_demo_without_bundled_models_asks_for_one(tmp_path, capsys):
     err = capsys.readouterr().err.strip()
     assert "swat_3" in err and "--model PATH" in err and "\n" not in err
     assert not (tmp_path / "demo").exists()
+
+
+def test_product_models_are_bundled_with_their_cards():
+    """SWAT_3 (the default) and ELSR ship as int8 + fp16, each with a card whose int8 loses < 0.15 dB to float."""
+    found = {(m.name, m.precision): m for m in list_models()}
+    for name in ("swat_3", "elsr"):
+        for precision in ("int8", "fp16"):
+            card = found[(name, precision)].card()
+            assert card["precision"] == precision and card["gpu"]["static_compatible"], card
+            assert card["quality"]["drop_db"] < 0.15, card["quality"]
+
+
+def test_demo_runs_with_the_default_model(tmp_path, capsys):
+    out = tmp_path / "demo"
+    assert main(["demo", "-o", str(out), "--frames", "3", "--quiet", "--accelerator", "cpu"]) == 0
+    printed = capsys.readouterr().out
+    assert "swat_3" in printed, printed
+    assert sorted(p.name for p in out.iterdir()) == ["demo_compare.mp4", "demo_crops.png"]
