@@ -7,6 +7,18 @@
 namespace mobilevsr {
 namespace {
 
+// Appends a constant buffer of T integers (false when its size is not a whole number of them).
+template <typename T>
+bool AppendIntegers(const void* data, size_t size, std::vector<int64_t>* values) {
+  if (size % sizeof(T) != 0) return false;
+  for (size_t i = 0; i < size / sizeof(T); ++i) {
+    T v;
+    std::memcpy(&v, static_cast<const char*>(data) + sizeof(T) * i, sizeof(T));
+    values->push_back(static_cast<int64_t>(v));
+  }
+  return true;
+}
+
 using Kind = RfGraph::Kind;
 
 const char* OpName(LiteRtOpCode code) {
@@ -110,22 +122,8 @@ class GraphReader {
         api_.GetWeightsBytes(weights, &data, &size) != 0 || data == nullptr || size == 0 ||
         api_.GetRankedTensorType(tensor, &ranked) != 0)
       return false;
-    if (ranked.element_type == kLiteRtElementTypeInt32 && size % 4 == 0) {
-      for (size_t i = 0; i < size / 4; ++i) {
-        int32_t v;
-        std::memcpy(&v, static_cast<const char*>(data) + 4 * i, 4);
-        values->push_back(v);
-      }
-      return true;
-    }
-    if (ranked.element_type == kLiteRtElementTypeInt64 && size % 8 == 0) {
-      for (size_t i = 0; i < size / 8; ++i) {
-        int64_t v;
-        std::memcpy(&v, static_cast<const char*>(data) + 8 * i, 8);
-        values->push_back(v);
-      }
-      return true;
-    }
+    if (ranked.element_type == kLiteRtElementTypeInt32) return AppendIntegers<int32_t>(data, size, values);
+    if (ranked.element_type == kLiteRtElementTypeInt64) return AppendIntegers<int64_t>(data, size, values);
     return false;
   }
 
