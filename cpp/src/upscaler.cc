@@ -304,6 +304,11 @@ void Upscaler::ChooseBatching() {
     batch_choice_ = "sequence (tile_batch=\"off\")";
     return;
   }
+  if (session_->accelerator() == "gpu") {
+    // LiteRT's GPU accelerator returned all-zero outputs for MobileRRN resized to a batch of 2 tiles (SwiftShader).
+    batch_choice_ = "sequence: tiles are not batched on the GPU accelerator";
+    return;
+  }
   size_t bytes = 0;
   for (const auto& t : session_->inputs()) bytes += t.byte_count() * n;
   for (const auto& t : session_->outputs()) bytes += t.byte_count() * n;

@@ -4,6 +4,7 @@ track, an NTSC frame rate), PSNR, and ``mobilevsr-rt`` arguments and subprocesse
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from fractions import Fraction
@@ -83,8 +84,11 @@ def run_cli_process(args: list[str], **kwargs) -> subprocess.Popen:
     """Start ``mobilevsr-rt ARGS`` as a subprocess of this interpreter (same mobilevsr_rt as the tests import)."""
     code = "import sys; from mobilevsr_rt.cli import main; sys.exit(main())"
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    # A test run started in the background inherits SIGINT ignored, and Python then never raises KeyboardInterrupt:
+    # give the child the default disposition, as a terminal would.
     return subprocess.Popen([sys.executable, "-c", code, *args], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, **kwargs)
+                            stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL), **kwargs)
 
 
 def leftovers(folder: Path) -> list[str]:
