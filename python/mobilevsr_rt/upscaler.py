@@ -101,10 +101,11 @@ class Upscaler:
                        tile_batch=tile_batch, profile=bool(profile))
         self._core = _core.Upscaler(model_path=os.fspath(self._model_path), accelerator=accelerator, **options)
         self._cpu_switch_note: str | None = None
-        if accelerator == "auto" and precision == "auto" and json.loads(self._core.info())["accelerator"] == "cpu":
+        opened = json.loads(self._core.info())
+        if accelerator == "auto" and precision == "auto" and opened["accelerator"] == "cpu":
             cpu_path = resolve_model(model, precision="auto", accelerator="cpu")
             if cpu_path != self._model_path:  # a bundled name whose CPU precision (int8) is bundled too
-                reason = json.loads(self._core.info()).get("fallback_reason") or "the GPU was not used"
+                reason = opened.get("fallback_reason") or "the GPU was not used"
                 self._core.close()
                 self._core = _core.Upscaler(model_path=os.fspath(cpu_path), accelerator="cpu", **options)
                 self._cpu_switch_note = (f"{reason}; running on the CPU, so the bundled {cpu_path.name} was "
