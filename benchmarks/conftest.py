@@ -1,6 +1,7 @@
 """Benchmark suite fixtures and options (run only when asked: the repo's pytest ``testpaths`` is ``tests``).
 
     python -m pytest benchmarks -m latency --benchmark-json=bench.json   # latency table + regression ratios
+    python -m pytest benchmarks -m overhead --benchmark-json=o.json  # process() vs bare C++ loop (issue #2)
     python -m pytest benchmarks -m rss --benchmark-json=rss.json         # peak RSS over 1,000 frames
     python -m pytest benchmarks -m soak -s --soak-frames=10000           # flat RSS, no fd/thread leaks
 
@@ -34,6 +35,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--bench-threads", type=int, default=2)
     group.addoption("--bench-runners", default="bare_cpp,python_loop,onnxruntime,bicubic,numpy_ref",
                     help="what process() is compared with, comma list")
+    group.addoption("--overhead-models",
+                    default="mai22_mobilerrn_16,swrn,mai21_diggers,swat_3_int8,swat_3_fp16,elsr_int8",
+                    help="public model names or bundled <model>_<precision>, comma list")
+    group.addoption("--overhead-block", type=int, default=10, help="consecutive frames per timed block")
+    group.addoption("--overhead-rounds", type=int, default=8, help="blocks per workload")
     group.addoption("--rss-frames", type=int, default=1000)
     group.addoption("--rss-cases", default="swat_3:fp32,swat_3:fp16,swat_3:int8,elsr:int8",
                     help="NAME:PRECISION at 180x320 measured for peak RSS")
@@ -45,6 +51,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "latency: per-frame latency of each model x precision x size, side by side")
+    config.addinivalue_line("markers", "overhead: process() vs the bare C++ loop and the Python loop, in blocks")
     config.addinivalue_line("markers", "rss: peak RSS over --rss-frames frames in a subprocess")
     config.addinivalue_line("markers", "soak: --soak-frames frames, flat RSS and no fd/thread leaks (select with -m)")
 

@@ -42,7 +42,7 @@ def machine() -> dict:
 
 
 def clip_frames(size: tuple[int, int], count: int = 4, seed: int = 0) -> list[np.ndarray]:
-    """``count`` random uint8 RGB frames (dense conv latency does not depend on content)."""
+    """``count`` random uint8 RGB frames (INT8 kernels run at data-dependent speeds: never time on zeros)."""
     rng = np.random.default_rng(seed)
     return [rng.integers(0, 256, (*size, 3), dtype=np.uint8) for _ in range(count)]
 
@@ -98,6 +98,60 @@ class Interleaved:
 
     def p90_ms(self) -> dict[str, float]:
         return {name: float(np.percentile(t, 90) * 1000) for name, t in self.times.items() if t}
+
+
+class Blocks:
+    """Times workloads in blocks of consecutive frames, as a streaming loop runs them (steady caches and threads).
+
+    Each round runs every workload in ``others`` for one untimed warm-up call plus a timed block, in an order
+    rotated every round; the measured workload's block follows (its warm-up in ``setup``, its block timed by
+    pytest-benchmark and by ``timed_block``). A workload's calls per block are ``block // frames_per_call`` (a
+    chunked model's bare run produces several frames); times are kept per frame.
+    """
+
+    def __init__(self, measured: Callable[[np.ndarray], object], others: dict[str, Callable[[np.ndarray], object]],
+                 frames: list[np.ndarray], block: int, frames_per_call: dict[str, int] | None = None,
+                 measured_warmup: int = 1) -> None:
+        self.measured = measured
+        self.others = others
+        self.frames = frames
+        self.block = block
+        self.frames_per_call = frames_per_call or {}
+        self.measured_warmup = measured_warmup
+        self.times: dict[str, list[float]] = {"process": [], **{name: [] for name in others}}
+        self.round = 0
+        self.cursor = 0
+
+    def _frame(self) -> np.ndarray:
+        self.cursor += 1
+        return self.frames[self.cursor % len(self.frames)]
+
+    def setup(self) -> tuple[tuple, dict]:
+        """The other workloads' blocks of this round and the measured one's warm-up (pytest-benchmark's setup)."""
+        names = list(self.others)
+        shift = self.round % max(1, len(names))
+        for name in names[shift:] + names[:shift]:
+            run, per_call = self.others[name], self.frames_per_call.get(name, 1)
+            run(self._frame())
+            calls = max(1, self.block // per_call)
+            start = time.perf_counter()
+            for _ in range(calls):
+                run(self._frame())
+            self.times[name].append((time.perf_counter() - start) / (calls * per_call))
+        for _ in range(self.measured_warmup):
+            self.measured(self._frame())
+        self.round += 1
+        return (), {}
+
+    def timed_block(self) -> None:
+        """One timed block of the measured workload."""
+        start = time.perf_counter()
+        for _ in range(self.block):
+            self.measured(self._frame())
+        self.times["process"].append((time.perf_counter() - start) / self.block)
+
+    def medians_ms(self) -> dict[str, float]:
+        return {name: float(np.median(t) * 1000) for name, t in self.times.items() if t}
 
 
 def rss_bytes() -> int:

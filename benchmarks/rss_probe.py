@@ -47,10 +47,9 @@ def main() -> None:
     if args.runner == "process":
         run = up.process
     else:
-        offsets, pixel_range = info["input_offsets"], info["pixel_range"]
         up.close()
-        run = (InterpreterLoop(args.model, args.threads, offsets, pixel_range) if args.runner == "python_loop"
-               else OnnxLoop(args.onnx, args.model, args.threads, offsets, pixel_range))
+        run = (InterpreterLoop(args.model, args.threads, info) if args.runner == "python_loop"
+               else OnnxLoop(args.onnx, args.model, args.threads, info))
     frames = clip_frames((h, w), count=8)
     for frame in frames[:3]:  # past the lookahead: the model has really run
         run(frame)

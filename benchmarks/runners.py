@@ -35,24 +35,27 @@ def window(history: list[np.ndarray], offsets: list[int]) -> list[np.ndarray]:
 
 
 class InterpreterLoop:
-    """Hand-written streaming loop over ``ai_edge_litert.interpreter.Interpreter`` (float or INT8 models)."""
+    """Hand-written streaming loop over ``ai_edge_litert.interpreter.Interpreter`` (float or INT8 models).
 
-    def __init__(self, path: str | Path, threads: int, offsets: list[int], pixel_range: float) -> None:
+    ``info`` is ``Upscaler.info``: its contract names the frame, HR and state tensors (tensor names, or signature
+    names for our exports). Handles one stacked frame input and one HR output frame per run.
+    """
+
+    def __init__(self, path: str | Path, threads: int, info: dict) -> None:
         from ai_edge_litert.interpreter import Interpreter
 
+        contract = info["contract"]
+        if len(contract["frame_inputs"]["tensors"]) != 1 or len(contract["frame_outputs"]["offsets"]) != 1:
+            raise ValueError("the Interpreter loop handles one stacked frame input and one HR frame per run")
         self.interpreter = Interpreter(str(path), num_threads=threads)
         self.interpreter.allocate_tensors()
-        signature = self.interpreter.get_signature_list()
-        key = next(iter(signature))
-        sig = self.interpreter._get_full_signature_list()[key]  # name -> tensor index of the exported signature
-        details = {d["index"]: d for d in self.interpreter.get_tensor_details()}
-        self.frames = details[sig["inputs"]["frames"]]
-        self.hr = details[sig["outputs"]["hr"]]
-        names = sorted(k for k in sig["inputs"] if k.startswith("state_"))
-        self.state_in = [details[sig["inputs"][n]] for n in names]
-        self.state_out = [details[sig["outputs"][f"{n}_out"]] for n in names]
-        self.offsets = offsets
-        self.pixel_range = np.float32(pixel_range)
+        self.details = tensor_details_by_name(self.interpreter)
+        self.frames = self.details[contract["frame_inputs"]["tensors"][0]]
+        self.hr = self.details[contract["frame_outputs"]["tensors"][0]]
+        self.state_in = [self.details[pair["input"]] for pair in contract["state"]]
+        self.state_out = [self.details[pair["output"]] for pair in contract["state"]]
+        self.offsets = info["input_offsets"]
+        self.pixel_range = np.float32(info["pixel_range"])
         # Zero state is real 0.0: the zero point for a quantized state input.
         self.state = [np.full(d["shape"], d["quantization"][1] if d["dtype"] != np.float32 else 0, d["dtype"])
                       for d in self.state_in]
@@ -79,6 +82,20 @@ class InterpreterLoop:
         if hr.dtype == np.uint8:
             return hr
         return to_uint8(hr, self.pixel_range)
+
+    def input_tensors(self) -> dict[str, np.ndarray]:
+        """Tensor name -> the value each model input held in the last run (real frames and states)."""
+        return {d["name"]: self.interpreter.get_tensor(d["index"]) for d in self.interpreter.get_input_details()}
+
+
+def tensor_details_by_name(interpreter) -> dict[str, dict]:  # noqa: ANN001 - ai_edge_litert Interpreter
+    """Tensor details by tensor name and, for signature models, by signature input/output name too."""
+    by_index = {d["index"]: d for d in interpreter.get_tensor_details()}
+    named = {d["name"]: d for d in by_index.values()}
+    for signature in interpreter._get_full_signature_list().values():
+        for name, index in {**signature["inputs"], **signature["outputs"]}.items():
+            named.setdefault(name, by_index[index])
+    return named
 
 
 def requantize(value: np.ndarray, src: dict, dst: dict) -> np.ndarray:
@@ -120,10 +137,10 @@ def convert_to_onnx(tflite: Path, out: Path, opset: int = 17) -> Path:
 class OnnxLoop:
     """The same streaming loop as :class:`InterpreterLoop` over an ONNX Runtime CPU session."""
 
-    def __init__(self, onnx_file: Path, tflite: Path, threads: int, offsets: list[int], pixel_range: float) -> None:
+    def __init__(self, onnx_file: Path, tflite: Path, threads: int, info: dict) -> None:
         import onnxruntime as ort
 
-        reference = InterpreterLoop(tflite, 1, offsets, pixel_range)  # tensor names and quantization
+        reference = InterpreterLoop(tflite, 1, info)  # tensor names and quantization
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
@@ -144,8 +161,8 @@ class OnnxLoop:
         self.state_out_names = [pick(out_names, d) for d in reference.state_out]
         self.quant = list(zip(reference.state_out, reference.state_in, strict=True))
         self.state = list(reference.state)
-        self.offsets = offsets
-        self.pixel_range = np.float32(pixel_range)
+        self.offsets = reference.offsets
+        self.pixel_range = reference.pixel_range
         self.history: list[np.ndarray] = []
         self.seen = 0
 

@@ -241,6 +241,9 @@ using CompiledModelClearErrorsFn = LiteRtStatus (*)(LiteRtCompiledModel);
 using CreateManagedTensorBufferFromRequirementsFn = LiteRtStatus (*)(LiteRtEnvironment, const LiteRtRankedTensorType*,
                                                                      LiteRtTensorBufferRequirements,
                                                                      LiteRtTensorBuffer*);
+// Wraps caller-owned host memory (aligned to 64 bytes); the deallocator may be null (the caller frees it).
+using CreateTensorBufferFromHostMemoryFn = LiteRtStatus (*)(const LiteRtRankedTensorType*, void*, size_t,
+                                                            void (*)(void*), LiteRtTensorBuffer*);
 using DestroyTensorBufferFn = void (*)(LiteRtTensorBuffer);
 using LockTensorBufferFn = LiteRtStatus (*)(LiteRtTensorBuffer, void**, LiteRtTensorBufferLockMode);
 using UnlockTensorBufferFn = LiteRtStatus (*)(LiteRtTensorBuffer);
@@ -307,6 +310,7 @@ struct Api {
   CompiledModelGetErrorMessagesFn CompiledModelGetErrorMessages;
   CompiledModelClearErrorsFn CompiledModelClearErrors;
   CreateManagedTensorBufferFromRequirementsFn CreateManagedTensorBufferFromRequirements;
+  CreateTensorBufferFromHostMemoryFn CreateTensorBufferFromHostMemory;
   DestroyTensorBufferFn DestroyTensorBuffer;
   LockTensorBufferFn LockTensorBuffer;
   UnlockTensorBufferFn UnlockTensorBuffer;

@@ -99,6 +99,7 @@ std::shared_ptr<const Library> Library::Load(const std::string& requested) {
   MOBILEVSR_RESOLVE(CompiledModelGetErrorMessages, "LiteRtCompiledModelGetErrorMessages");
   MOBILEVSR_RESOLVE(CompiledModelClearErrors, "LiteRtCompiledModelClearErrors");
   MOBILEVSR_RESOLVE(CreateManagedTensorBufferFromRequirements, "LiteRtCreateManagedTensorBufferFromRequirements");
+  MOBILEVSR_RESOLVE(CreateTensorBufferFromHostMemory, "LiteRtCreateTensorBufferFromHostMemory");
   MOBILEVSR_RESOLVE(DestroyTensorBuffer, "LiteRtDestroyTensorBuffer");
   MOBILEVSR_RESOLVE(LockTensorBuffer, "LiteRtLockTensorBuffer");
   MOBILEVSR_RESOLVE(UnlockTensorBuffer, "LiteRtUnlockTensorBuffer");

@@ -47,6 +47,8 @@ class OutputConverter {
   // `frame_width` pixels wide, at (dst_y, dst_x).
   void ReadRegion(const void* tensor, int tensor_width, int tensor_channels, int channel_offset, int y0, int y1,
                   int x0, int x1, bool bgr, uint8_t* frame, int frame_width, int dst_y, int dst_x) const;
+  // The tensor's bytes are already the frame's pixel values (uint8 with scale 1/255 of the pixel range, zero 0).
+  bool passes_bytes_through() const { return identity_; }
 
  private:
   DType dtype_;

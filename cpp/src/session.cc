@@ -349,6 +349,7 @@ void Session::CreateBuffers() {
   output_buffers_.clear();
   input_raw_.clear();
   output_raw_.clear();
+  output_types_.clear();
   auto make = [&](bool is_input, size_t i, const TensorInfo& info, LiteRtTensor tensor) {
     LiteRtTensorBufferRequirements requirements = nullptr;
     LiteRtStatus status = is_input
@@ -360,6 +361,7 @@ void Session::CreateBuffers() {
     type.layout.rank = static_cast<unsigned>(info.shape.size());
     type.layout.has_strides = 0;
     for (size_t d = 0; d < info.shape.size(); ++d) type.layout.dimensions[d] = info.shape[d];
+    if (!is_input) output_types_.push_back(type);
     LiteRtTensorBuffer buffer = nullptr;
     status = api_->CreateManagedTensorBufferFromRequirements(environment_.get(), &type, requirements, &buffer);
     if (status != 0) Fail("cannot allocate the tensor buffer of " + info.name, status);
@@ -443,6 +445,25 @@ bool Session::CanSwap(size_t i, size_t o) const {
 void Session::SwapStateBuffers(size_t i, size_t o) {
   std::swap(input_buffers_[i], output_buffers_[o]);
   std::swap(input_raw_[i], output_raw_[o]);
+}
+
+void Session::RunWithOutputIn(size_t o, void* memory) {
+  if (accelerator_ != "cpu") throw RuntimeError("RunWithOutputIn is for CPU sessions");
+  if (reinterpret_cast<uintptr_t>(memory) % kHostAlignment != 0)
+    throw InvalidArgument("output memory must be aligned to " + std::to_string(kHostAlignment) + " bytes");
+  LiteRtTensorBuffer wrapped = nullptr;
+  const LiteRtStatus status = api_->CreateTensorBufferFromHostMemory(&output_types_[o], memory,
+                                                                     outputs_[o].byte_count(), nullptr, &wrapped);
+  if (status != 0) Fail("cannot wrap host memory for output " + outputs_[o].name, status);
+  const Handle<LiteRtTensorBuffer> owner(wrapped, api_->DestroyTensorBuffer);
+  // The wrapped buffer is bound for this run only: LiteRT binds buffers anew on every run.
+  struct Restore {
+    LiteRtTensorBuffer& slot;
+    LiteRtTensorBuffer own;
+    ~Restore() { slot = own; }
+  } restore{output_raw_[o], output_raw_[o]};
+  output_raw_[o] = wrapped;
+  Run();
 }
 
 void Session::Run() {

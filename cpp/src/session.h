@@ -72,6 +72,11 @@ class Session {
   // Whether input i and output o can trade buffers (same type, shape and requirements).
   bool CanSwap(size_t input_index, size_t output_index) const;
   void Run();
+  // Run() with output `o` written by the model straight into `memory` (host memory aligned to kHostAlignment, at
+  // least the output's byte count, owned by the caller) instead of its own buffer: no copy of a large output.
+  // CPU sessions only; output `o` reads from its own buffer again afterwards.
+  static constexpr size_t kHostAlignment = 64;
+  void RunWithOutputIn(size_t o, void* memory);
   // Makes output `o`'s buffer the buffer of input `i` and vice versa: recurrent state without a copy.
   void SwapStateBuffers(size_t input_index, size_t output_index);
 
@@ -107,6 +112,7 @@ class Session {
   ModelGraph graph_;
   std::vector<Handle<LiteRtTensorBuffer>> input_buffers_, output_buffers_;
   std::vector<LiteRtTensorBuffer> input_raw_, output_raw_;  // what LiteRtRunCompiledModel takes
+  std::vector<LiteRtRankedTensorType> output_types_;  // for wrapping caller memory (RunWithOutputIn)
   SessionOptions options_;
   std::string accelerator_;
   bool fully_accelerated_ = false;

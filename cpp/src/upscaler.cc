@@ -42,6 +42,13 @@ Json TensorJson(const TensorInfo& t) {
 
 }  // namespace
 
+PixelBuffer AllocatePixels(size_t bytes) {
+  const size_t a = Session::kHostAlignment;
+  void* memory = std::aligned_alloc(a, std::max<size_t>(a, (bytes + a - 1) / a * a));
+  if (memory == nullptr) throw std::bad_alloc();
+  return PixelBuffer(static_cast<uint8_t*>(memory));
+}
+
 Upscaler::Upscaler(const std::string& model_path, const UpscalerOptions& options)
     : session_(std::make_unique<Session>(options.session, model_path)) {
   if (!options.contract_json.empty()) {
@@ -453,6 +460,16 @@ void Upscaler::TransferStates() {
   }
 }
 
+bool Upscaler::WritesStraightIntoFrame(const std::vector<HrFrame>& produced) const {
+  if (produced.size() != 1 || output_slots_.size() != 1 || batched_ || !plan_.whole_frame() || plan_.transpose ||
+      contract_.bgr || session_->accelerator() != "cpu" || !tile_states_.empty())
+    return false;
+  const FrameSlot& slot = output_slots_[0];
+  const TensorInfo& out = session_->outputs()[slot.tensor];
+  return slot.channel_offset == 0 && out.channels() == 3 && output_converters_[slot.tensor]->passes_bytes_through() &&
+         out.byte_count() == static_cast<size_t>(produced[0].height) * produced[0].width * 3;
+}
+
 void Upscaler::RunAnchor(long anchor) {
   const auto& outputs = session_->outputs();
   const int s = contract_.scale;
@@ -463,7 +480,7 @@ void Upscaler::RunAnchor(long anchor) {
     HrFrame frame;
     frame.height = out_h;
     frame.width = out_w;
-    frame.pixels.reset(new uint8_t[static_cast<size_t>(out_h) * out_w * 3]);
+    frame.pixels = AllocatePixels(static_cast<size_t>(out_h) * out_w * 3);
     produced.push_back(std::move(frame));
   }
   auto read_outputs = [&](const Tile& tile, size_t batch_index) {
@@ -480,7 +497,10 @@ void Upscaler::RunAnchor(long anchor) {
     }
   };
   const bool per_tile_state = !tile_states_.empty();
-  if (batched_) {  // one run; each tile's state is its slice of the batched state tensors
+  if (WritesStraightIntoFrame(produced)) {  // the model's uint8 output is the HR frame: LiteRT writes it in place
+    WriteTileInputs(anchor, plan_.tiles[0], 0);
+    session_->RunWithOutputIn(output_slots_[0].tensor, produced[0].pixels.get());
+  } else if (batched_) {  // one run; each tile's state is its slice of the batched state tensors
     for (size_t ti = 0; ti < plan_.tiles.size(); ++ti) WriteTileInputs(anchor, plan_.tiles[ti], ti);
     session_->Run();
     for (size_t ti = 0; ti < plan_.tiles.size(); ++ti) read_outputs(plan_.tiles[ti], ti);
@@ -500,7 +520,7 @@ void Upscaler::RunAnchor(long anchor) {
       HrFrame upright;
       upright.height = frame.width;
       upright.width = frame.height;
-      upright.pixels.reset(new uint8_t[static_cast<size_t>(frame.height) * frame.width * 3]);
+      upright.pixels = AllocatePixels(static_cast<size_t>(frame.height) * frame.width * 3);
       for (int y = 0; y < upright.height; ++y)
         for (int x = 0; x < upright.width; ++x)
           std::memcpy(upright.pixels.get() + (static_cast<size_t>(y) * upright.width + x) * 3,

@@ -3,6 +3,7 @@
 // (Python, Java/Android) wraps.
 #pragma once
 
+#include <cstdlib>
 #include <deque>
 #include <map>
 #include <memory>
@@ -36,9 +37,16 @@ struct UpscalerOptions {
   std::string tile_batch = "auto";
 };
 
+// Pixel memory aligned for LiteRT to write model outputs into directly (Session::kHostAlignment); freed with free().
+struct FreePixels {
+  void operator()(uint8_t* p) const { std::free(p); }
+};
+using PixelBuffer = std::unique_ptr<uint8_t[], FreePixels>;
+PixelBuffer AllocatePixels(size_t bytes);  // throws std::bad_alloc
+
 // An HR frame: height x width x 3 bytes, RGB.
 struct HrFrame {
-  std::unique_ptr<uint8_t[]> pixels;
+  PixelBuffer pixels;
   int height = 0;
   int width = 0;
 };
@@ -90,6 +98,8 @@ class Upscaler {
   void RunAnchor(long anchor);
   void WriteTileInputs(long anchor, const Tile& tile, size_t batch_index);
   int batch() const;
+  // Whether this run's single HR frame can be the model's output buffer (uint8 pass-through, whole frame, CPU).
+  bool WritesStraightIntoFrame(const std::vector<HrFrame>& produced) const;
   void LoadTileStates(size_t tile_index);
   void StoreTileStates(size_t tile_index);
   void TransferStates();

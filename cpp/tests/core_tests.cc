@@ -171,6 +171,35 @@ void TestPixelConversion() {
   int8_t moved[4];
   requantize.Apply(states, moved, 4);
   Check(moved[0] == -2 && moved[1] == 0 && moved[2] == 127 && moved[3] == -128, "state requantization table");
+
+  // A long state goes through the vector path (AVX-512 VBMI where the CPU has it) and a scalar tail: every byte
+  // value, at every position modulo 64, must map as one byte at a time (the scalar table) maps it.
+  std::vector<uint8_t> long_state(64 * 256 + 37), vectored(long_state.size());
+  for (size_t i = 0; i < long_state.size(); ++i) long_state[i] = static_cast<uint8_t>((i * 7 + i / 256) & 0xFF);
+  requantize.Apply(long_state.data(), vectored.data(), long_state.size());
+  bool same = true;
+  for (size_t i = 0; i < long_state.size(); ++i) {
+    uint8_t one = 0;
+    requantize.Apply(&long_state[i], &one, 1);
+    same = same && one == vectored[i];
+  }
+  Check(same, "long state requantization equals the byte-wise table");
+
+  mobilevsr::TensorInfo u8_out = Tensor("hr", {1, 1, 1, 3}, mobilevsr::DType::kUInt8);
+  u8_out.quantized = true;
+  u8_out.quantization = {2.0f / 255.0f, 10};  // not a pass-through: the read goes through the table
+  mobilevsr::OutputConverter table_read(u8_out, 1.0);
+  Check(!table_read.passes_bytes_through(), "a scaled uint8 output is not passed through");
+  std::vector<uint8_t> hr_bytes(3 * 700), hr_rgb(hr_bytes.size()), hr_pixel(3);
+  for (size_t i = 0; i < hr_bytes.size(); ++i) hr_bytes[i] = static_cast<uint8_t>(i * 13);
+  table_read.Read(hr_bytes.data(), 700, 3, 0, false, hr_rgb.data());
+  bool rows_same = true;
+  for (size_t p = 0; p < 700; ++p) {
+    table_read.Read(&hr_bytes[p * 3], 1, 3, 0, true, hr_pixel.data());  // the per-pixel (BGR) path, swapped back
+    rows_same = rows_same && hr_rgb[p * 3] == hr_pixel[2] && hr_rgb[p * 3 + 1] == hr_pixel[1] &&
+                hr_rgb[p * 3 + 2] == hr_pixel[0];
+  }
+  Check(rows_same, "table read of whole RGB rows equals the per-pixel read");
 }
 
 void TestTilePlan() {

@@ -35,7 +35,7 @@ std::string SafeMessage(const char* text) {
 
 py::array ToNumpy(HrFrame frame) {
   auto* owner = frame.pixels.release();
-  py::capsule free_when_done(owner, [](void* p) { delete[] static_cast<uint8_t*>(p); });
+  py::capsule free_when_done(owner, [](void* p) { mobilevsr::FreePixels()(static_cast<uint8_t*>(p)); });
   return py::array_t<uint8_t>({frame.height, frame.width, 3}, owner, free_when_done);
 }
 
@@ -128,10 +128,12 @@ class PyUpscaler {
 };
 
 // The floor process() is measured against: LiteRtRunCompiledModel on a compiled model with inputs filled once, no
-// conversion, no streaming. Used by the benchmarks only.
+// conversion, no streaming. Inputs hold the caller's tensors by name (real frames and states: int8 kernels run at
+// speeds that depend on the data, so zeros would flatter the floor), zeros for the rest. Used by the benchmarks only.
 class BareRunLoop {
  public:
-  BareRunLoop(const std::string& model_path, const std::string& litert_library, int num_threads) {
+  BareRunLoop(const std::string& model_path, const std::string& litert_library, int num_threads,
+              const py::dict& inputs) {
     mobilevsr::SessionOptions options;
     options.litert_library = litert_library;
     options.accelerator = mobilevsr::Accelerator::kCpu;
@@ -141,6 +143,12 @@ class BareRunLoop {
       const auto& info = session_->inputs()[i];
       auto lock = session_->LockInput(i, kLiteRtTensorBufferLockModeWrite);
       std::memset(lock.data(), 0, info.byte_count());
+      if (!inputs.contains(info.name)) continue;
+      const auto given = py::array::ensure(inputs[py::str(info.name)], py::array::c_style);
+      if (!given || static_cast<size_t>(given.nbytes()) != info.byte_count())
+        throw py::value_error("input " + info.name + " needs a C-contiguous array of " +
+                              std::to_string(info.byte_count()) + " bytes");
+      std::memcpy(lock.data(), given.data(), info.byte_count());
     }
   }
   void Run() {
@@ -185,8 +193,8 @@ PYBIND11_MODULE(_core, m) {
       .def("closed", &PyUpscaler::Closed)
       .def("close", &PyUpscaler::Close);
   py::class_<BareRunLoop>(m, "BareRunLoop")
-      .def(py::init<const std::string&, const std::string&, int>(), py::arg("model_path"), py::arg("litert_library"),
-           py::arg("num_threads"))
+      .def(py::init<const std::string&, const std::string&, int, const py::dict&>(), py::arg("model_path"),
+           py::arg("litert_library"), py::arg("num_threads"), py::arg("inputs") = py::dict())
       .def("run", &BareRunLoop::Run);
   m.def("validate_contract", [](const std::string& text) { mobilevsr::ParseContract(text); }, py::arg("contract_json"),
         "Validates a contract JSON document with the runtime's own validator; raises ValueError.");
