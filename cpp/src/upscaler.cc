@@ -460,14 +460,16 @@ void Upscaler::TransferStates() {
   }
 }
 
-bool Upscaler::WritesStraightIntoFrame(const std::vector<HrFrame>& produced) const {
-  if (produced.size() != 1 || output_slots_.size() != 1 || batched_ || !plan_.whole_frame() || plan_.transpose ||
+bool Upscaler::HrWrittenInPlace() const {
+  if (output_slots_.size() != 1 || plan_.tiles.empty() || batched_ || !plan_.whole_frame() || plan_.transpose ||
       contract_.bgr || session_->accelerator() != "cpu" || !tile_states_.empty())
     return false;
   const FrameSlot& slot = output_slots_[0];
   const TensorInfo& out = session_->outputs()[slot.tensor];
+  const size_t hr_bytes = static_cast<size_t>(contract_.scale * plan_.frame_height) * contract_.scale *
+                          plan_.frame_width * 3;
   return slot.channel_offset == 0 && out.channels() == 3 && output_converters_[slot.tensor]->passes_bytes_through() &&
-         out.byte_count() == static_cast<size_t>(produced[0].height) * produced[0].width * 3;
+         out.byte_count() == hr_bytes;
 }
 
 void Upscaler::RunAnchor(long anchor) {
@@ -497,7 +499,7 @@ void Upscaler::RunAnchor(long anchor) {
     }
   };
   const bool per_tile_state = !tile_states_.empty();
-  if (WritesStraightIntoFrame(produced)) {  // the model's uint8 output is the HR frame: LiteRT writes it in place
+  if (produced.size() == 1 && HrWrittenInPlace()) {  // the model's uint8 output is the HR frame: LiteRT writes it in place
     WriteTileInputs(anchor, plan_.tiles[0], 0);
     session_->RunWithOutputIn(output_slots_[0].tensor, produced[0].pixels.get());
   } else if (batched_) {  // one run; each tile's state is its slice of the batched state tensors
@@ -647,6 +649,8 @@ Json Upscaler::Info() const {
            {"overlap_source", Json::String(overlap_source_)},
            {"receptive_field_radius", radius},
            {"batched", Json::Bool(batched_)},
+           // "in_place": LiteRT writes the uint8 HR frame you get (no copy); "converted": read out of the model's output
+           {"hr_output", Json::String(HrWrittenInPlace() ? "in_place" : "converted")},
            {"batch_choice", batch_choice_.empty() ? Json() : Json::String(batch_choice_)},
            {"frame_size", plan_.transpose ? ShapeJson({plan_.frame_width, plan_.frame_height})
                                            : ShapeJson({plan_.frame_height, plan_.frame_width})},

@@ -98,8 +98,8 @@ class Upscaler {
   void RunAnchor(long anchor);
   void WriteTileInputs(long anchor, const Tile& tile, size_t batch_index);
   int batch() const;
-  // Whether this run's single HR frame can be the model's output buffer (uint8 pass-through, whole frame, CPU).
-  bool WritesStraightIntoFrame(const std::vector<HrFrame>& produced) const;
+  // Whether the model's output buffer can be the HR frame itself (uint8 pass-through, one whole frame, CPU).
+  bool HrWrittenInPlace() const;
   void LoadTileStates(size_t tile_index);
   void StoreTileStates(size_t tile_index);
   void TransferStates();

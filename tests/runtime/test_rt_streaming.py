@@ -131,3 +131,22 @@ def test_outputs_are_independent_arrays(rt, fixture_dir, manifest, fixture_frame
             up.process(f)
         up.flush()
     assert np.array_equal(first, kept)
+
+
+@pytest.mark.parametrize(("name", "in_place"), [("recurrent_int8", True), ("sliding_int8", True),
+                                                ("recurrent_fp32", False)])
+def test_hr_frames_written_in_place_stay_distinct(rt, fixture_dir, manifest, fixture_frames, name, in_place):
+    """A uint8 pass-through output is written by LiteRT straight into the returned frame: every frame kept by the
+    caller must still hold its own pixels after later frames ran, and be an ordinary writable array."""
+    entry = manifest[name]
+    want = run_clip(fixture_dir / entry["file"], entry["contract"], fixture_frames)
+    with open_cpu(rt, fixture_dir, manifest, name) as up:
+        results, flushed = stream(up, fixture_frames)
+        assert up.info["strategy"]["hr_output"] == ("in_place" if in_place else "converted")
+    got = [r for r in results if r is not None] + flushed
+    assert_frames_equal(got, want)
+    for i, frame in enumerate(got):
+        assert frame.flags.c_contiguous and frame.flags.writeable
+        assert not any(np.shares_memory(frame, other) for other in got[i + 1:])
+    got[0][:] = 0  # the caller may write into a frame without touching later ones
+    assert_frames_equal(got[1:], want[1:])
