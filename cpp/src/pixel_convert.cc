@@ -50,12 +50,8 @@ void RequireSupported(const TensorInfo& t) {
 
 // Flat float -> byte conversion; written so compilers vectorise it (no calls, no strides, no aliasing).
 MOBILEVSR_X86_CLONES void FloatsToBytes(const float* __restrict src, size_t n, float k, uint8_t* __restrict dst) {
-  for (size_t i = 0; i < n; ++i) {
-    // max(0, v) maps NaN to 0; both clamps compile to maxps/minps.
-    const float x = std::min(255.0f, std::max(0.0f, src[i] * k));
-    const int whole = static_cast<int>(x);
-    dst[i] = static_cast<uint8_t>(whole + static_cast<int>(x - static_cast<float>(whole) >= 0.5f));
-  }
+  // max(0, v) maps NaN to 0; both clamps compile to maxps/minps.
+  for (size_t i = 0; i < n; ++i) dst[i] = RoundClampedToByte(std::min(255.0f, std::max(0.0f, src[i] * k)));
 }
 
 // 256-entry byte table lookup. With AVX-512 VBMI, 64 bytes take two 128-entry permutes and a blend on the top bit
@@ -158,71 +154,77 @@ OutputConverter::OutputConverter(const TensorInfo& tensor, double pixel_range) :
   }
 }
 
-void OutputConverter::Read(const void* tensor, size_t pixels, int tensor_channels, int channel_offset, bool bgr,
-                           uint8_t* frame) const {
+void OutputConverter::ConvertElements(const void* tensor, size_t count, uint8_t* bytes) const {
+  if (dtype_ == DType::kFloat32) FloatsToBytes(static_cast<const float*>(tensor), count, factor_, bytes);
+  else if (identity_) std::memcpy(bytes, tensor, count);
+  else LookupBytes(table_, static_cast<const uint8_t*>(tensor), count, bytes);
+}
+
+namespace {
+
+// Channels [offset, offset+3) of converted pixels `channels` bytes apart into a compact RGB frame.
+void PickChannels(const uint8_t* bytes, size_t pixels, int channels, int offset, bool bgr, uint8_t* frame) {
   const int r = bgr ? 2 : 0, b = bgr ? 0 : 2;
-  if (dtype_ == DType::kFloat32) {
-    const float* src = static_cast<const float*>(tensor) + channel_offset;
-    const float k = factor_;
-    if (tensor_channels == 3 && !bgr) {  // the common case: one RGB output tensor
-      FloatsToBytes(src, pixels * 3, k, frame);
-      return;
-    }
-    auto convert = [k](float v) {
-      float x = v * k;
-      x = x > 0.0f ? x : 0.0f;  // also maps NaN to 0
-      x = x < 255.0f ? x : 255.0f;
-      return RoundClampedToByte(x);
-    };
-    for (size_t i = 0; i < pixels; ++i, src += tensor_channels, frame += 3) {
-      frame[r] = convert(src[0]);
-      frame[1] = convert(src[1]);
-      frame[b] = convert(src[2]);
-    }
-    return;
-  }
-  const uint8_t* src = static_cast<const uint8_t*>(tensor) + channel_offset;
-  if (tensor_channels == 3 && !bgr) {
-    if (identity_) std::memcpy(frame, src, pixels * 3);
-    else LookupBytes(table_, src, pixels * 3, frame);
-    return;
-  }
-  for (size_t i = 0; i < pixels; ++i, src += tensor_channels, frame += 3) {
-    frame[r] = table_[src[0]];
-    frame[1] = table_[src[1]];
-    frame[b] = table_[src[2]];
+  bytes += offset;
+  for (size_t i = 0; i < pixels; ++i, bytes += channels, frame += 3) {
+    frame[r] = bytes[0];
+    frame[1] = bytes[1];
+    frame[b] = bytes[2];
   }
 }
 
-void OutputConverter::ReadRegion(const void* tensor, int tensor_width, int tensor_channels, int channel_offset,
-                                 int y0, int y1, int x0, int x1, bool bgr, uint8_t* frame, int frame_width, int dst_y,
-                                 int dst_x) const {
-  const size_t element_size = dtype_ == DType::kFloat32 ? 4 : 1;
-  if (x0 == 0 && x1 == tensor_width && frame_width == tensor_width && dst_x == 0) {  // whole rows: flat passes
-    auto rows = [&](int from, int to) {
-      const void* first = static_cast<const uint8_t*>(tensor) +
-                          static_cast<size_t>(from) * tensor_width * tensor_channels * element_size;
-      Read(first, static_cast<size_t>(to - from) * tensor_width, tensor_channels, channel_offset, bgr,
-           frame + static_cast<size_t>(dst_y + from - y0) * frame_width * 3);
-    };
-    // An HR frame is megabytes: the conversion is memory-bound and a second core halves it (a thread start costs
-    // tens of microseconds against ~1.3 ms for 720x1280).
-    const size_t pixels = static_cast<size_t>(y1 - y0) * tensor_width;
-    if (pixels >= kParallelPixels && std::thread::hardware_concurrency() > 1) {
-      const int middle = y0 + (y1 - y0) / 2;
-      std::thread helper(rows, middle, y1);
-      rows(y0, middle);
-      helper.join();
-    } else {
-      rows(y0, y1);
-    }
+}  // namespace
+
+void OutputConverter::Read(const void* tensor, size_t pixels, int tensor_channels, int channel_offset, bool bgr,
+                           uint8_t* frame) const {
+  if (tensor_channels == 3 && !bgr) {  // the common case: one RGB output tensor, one flat pass
+    ConvertElements(tensor, pixels * 3, frame);
     return;
   }
-  for (int y = y0; y < y1; ++y) {
-    const size_t src_offset = (static_cast<size_t>(y) * tensor_width + x0) * tensor_channels;
-    const void* row = static_cast<const uint8_t*>(tensor) + src_offset * element_size;
-    uint8_t* dst = frame + (static_cast<size_t>(dst_y + y - y0) * frame_width + dst_x) * 3;
-    Read(row, static_cast<size_t>(x1 - x0), tensor_channels, channel_offset, bgr, dst);
+  // Whole pixels are converted in chunks (vectorised, every channel), then this frame's three are picked.
+  constexpr size_t kChunkPixels = 1024;
+  const size_t element_size = dtype_ == DType::kFloat32 ? 4 : 1;
+  std::vector<uint8_t> bytes(std::min(pixels, kChunkPixels) * tensor_channels);
+  for (size_t done = 0; done < pixels; done += kChunkPixels) {
+    const size_t n = std::min(kChunkPixels, pixels - done);
+    ConvertElements(static_cast<const uint8_t*>(tensor) + done * tensor_channels * element_size, n * tensor_channels,
+                    bytes.data());
+    PickChannels(bytes.data(), n, tensor_channels, channel_offset, bgr, frame + done * 3);
+  }
+}
+
+void OutputConverter::ReadRegion(const void* tensor, int tensor_width, int tensor_channels,
+                                 const std::vector<Target>& targets, int y0, int y1, int x0, int x1, bool bgr,
+                                 int frame_width, int dst_y, int dst_x) const {
+  const size_t element_size = dtype_ == DType::kFloat32 ? 4 : 1;
+  const size_t row_elements = static_cast<size_t>(tensor_width) * tensor_channels;
+  const size_t width = static_cast<size_t>(x1 - x0);
+  const bool whole_rows = x0 == 0 && x1 == tensor_width && frame_width == tensor_width && dst_x == 0;
+  const uint8_t* base = static_cast<const uint8_t*>(tensor);
+  auto rows = [&](int from, int to) {
+    if (whole_rows && targets.size() == 1) {  // one flat pass over contiguous rows
+      Read(base + from * row_elements * element_size, static_cast<size_t>(to - from) * tensor_width, tensor_channels,
+           targets[0].channel_offset, bgr, targets[0].frame + static_cast<size_t>(dst_y + from - y0) * frame_width * 3);
+      return;
+    }
+    // Row by row: each row is converted once (every channel, vectorised) and every target picks its channels.
+    std::vector<uint8_t> bytes(width * tensor_channels);
+    for (int y = from; y < to; ++y) {
+      ConvertElements(base + (y * row_elements + x0 * tensor_channels) * element_size, bytes.size(), bytes.data());
+      const size_t dst_offset = (static_cast<size_t>(dst_y + y - y0) * frame_width + dst_x) * 3;
+      for (const Target& target : targets)
+        PickChannels(bytes.data(), width, tensor_channels, target.channel_offset, bgr, target.frame + dst_offset);
+    }
+  };
+  // An HR frame is megabytes: the conversion is memory-bound and a second core halves it (a thread start costs
+  // tens of microseconds against ~0.5 ms for a 720x1280 float frame).
+  if ((y1 - y0) * width * targets.size() >= kParallelPixels && std::thread::hardware_concurrency() > 1) {
+    const int middle = y0 + (y1 - y0) / 2;
+    std::thread helper(rows, middle, y1);
+    rows(y0, middle);
+    helper.join();
+  } else {
+    rows(y0, y1);
   }
 }
 

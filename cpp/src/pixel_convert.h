@@ -4,6 +4,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include "tensor_info.h"
 
@@ -43,10 +44,18 @@ class OutputConverter {
   OutputConverter(const TensorInfo& tensor, double pixel_range);
   // Reads channels [channel_offset, channel_offset+3) of an NHWC tensor into a compact HxWx3 frame.
   void Read(const void* tensor, size_t pixels, int tensor_channels, int channel_offset, bool bgr, uint8_t* frame) const;
-  // Reads rows [y0, y1) x columns [x0, x1) of a tensor `tensor_width` pixels wide into a compact frame
-  // `frame_width` pixels wide, at (dst_y, dst_x).
-  void ReadRegion(const void* tensor, int tensor_width, int tensor_channels, int channel_offset, int y0, int y1,
-                  int x0, int x1, bool bgr, uint8_t* frame, int frame_width, int dst_y, int dst_x) const;
+  // One frame read out of a tensor: its channels [channel_offset, channel_offset+3) go to `frame`.
+  struct Target {
+    int channel_offset;
+    uint8_t* frame;
+  };
+  // Reads rows [y0, y1) x columns [x0, x1) of a tensor `tensor_width` pixels wide into compact frames `frame_width`
+  // pixels wide, at (dst_y, dst_x): every target in one pass over the tensor (a 10-frame output is read once, not
+  // ten times).
+  void ReadRegion(const void* tensor, int tensor_width, int tensor_channels, const std::vector<Target>& targets,
+                  int y0, int y1, int x0, int x1, bool bgr, int frame_width, int dst_y, int dst_x) const;
+  // `count` tensor elements -> pixel bytes (scale, round half up, clamp; NaN -> 0), vectorised.
+  void ConvertElements(const void* tensor, size_t count, uint8_t* bytes) const;
   // The tensor's bytes are already the frame's pixel values (uint8 with scale 1/255 of the pixel range, zero 0).
   bool passes_bytes_through() const { return identity_; }
 

@@ -486,16 +486,17 @@ void Upscaler::RunAnchor(long anchor) {
     produced.push_back(std::move(frame));
   }
   auto read_outputs = [&](const Tile& tile, size_t batch_index) {
-    for (size_t p = 0; p < produced.size(); ++p) {
-      const FrameSlot& slot = output_slots_[p];
-      auto lock = session_->LockOutput(slot.tensor);
-      const auto* item = static_cast<const uint8_t*>(lock.data()) +
-                         batch_index * (outputs[slot.tensor].byte_count() / batch());
-      output_converters_[slot.tensor]->ReadRegion(
-          item, s * plan_.tile_width, outputs[slot.tensor].channels(), slot.channel_offset,
-          s * (tile.keep_y0 - tile.y0), s * (tile.keep_y1 - tile.y0), s * (tile.keep_x0 - tile.x0),
-          s * (tile.keep_x1 - tile.x0), contract_.bgr, produced[p].pixels.get(), out_w, s * tile.keep_y0,
-          s * tile.keep_x0);
+    for (size_t t = 0; t < outputs.size(); ++t) {  // every frame a tensor holds, in one pass over it
+      std::vector<OutputConverter::Target> targets;
+      for (size_t p = 0; p < produced.size(); ++p)
+        if (output_slots_[p].tensor == t) targets.push_back({output_slots_[p].channel_offset, produced[p].pixels.get()});
+      if (targets.empty()) continue;
+      auto lock = session_->LockOutput(t);
+      const auto* item = static_cast<const uint8_t*>(lock.data()) + batch_index * (outputs[t].byte_count() / batch());
+      output_converters_[t]->ReadRegion(item, s * plan_.tile_width, outputs[t].channels(), targets,
+                                        s * (tile.keep_y0 - tile.y0), s * (tile.keep_y1 - tile.y0),
+                                        s * (tile.keep_x0 - tile.x0), s * (tile.keep_x1 - tile.x0), contract_.bgr,
+                                        out_w, s * tile.keep_y0, s * tile.keep_x0);
     }
   };
   const bool per_tile_state = !tile_states_.empty();

@@ -1,6 +1,7 @@
 // Unit tests of the core's pure parts (no LiteRT needed): JSON, schema validation, contracts, layout detection,
 // pixel conversion, tile planning, the receptive-field walk and the profile report. Built by cpp/CMakeLists.txt (MOBILEVSR_BUILD_TESTS) and run by ctest and by
 // tests/core/test_cpp_unit.py. Prints "N passed, M failed".
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -184,6 +185,31 @@ void TestPixelConversion() {
     same = same && one == vectored[i];
   }
   Check(same, "long state requantization equals the byte-wise table");
+
+  // A 10-frame stacked float output (30 channels) read into 10 frames in one pass, from a region of a wider tensor,
+  // also in BGR: every byte equals the element's own rounding.
+  const int tw = 37, th = 5, channels = 30;
+  std::vector<float> stacked(static_cast<size_t>(tw) * th * channels);
+  for (size_t i = 0; i < stacked.size(); ++i) stacked[i] = static_cast<float>((i * 37) % 300) / 255.0f - 0.1f;
+  mobilevsr::OutputConverter stacked_read(Tensor("hr10", {1, th, tw, channels}), 1.0);
+  for (const bool bgr : {false, true}) {
+    const int x0 = 3, x1 = 33, y0 = 1, y1 = 5, fw = 40;
+    std::vector<std::vector<uint8_t>> frames(10, std::vector<uint8_t>(static_cast<size_t>(fw) * 8 * 3, 7));
+    std::vector<mobilevsr::OutputConverter::Target> targets;
+    for (int k = 0; k < 10; ++k) targets.push_back({3 * k, frames[k].data()});
+    stacked_read.ReadRegion(stacked.data(), tw, channels, targets, y0, y1, x0, x1, bgr, fw, 2, 4);
+    bool exact = true;
+    for (int k = 0; k < 10; ++k)
+      for (int y = y0; y < y1; ++y)
+        for (int x = x0; x < x1; ++x)
+          for (int c = 0; c < 3; ++c) {
+            const float v = stacked[(static_cast<size_t>(y) * tw + x) * channels + 3 * k + c] * 255.0f;
+            const uint8_t want = mobilevsr::RoundClampedToByte(std::min(255.0f, std::max(0.0f, v)));
+            const int dst_c = bgr ? 2 - c : c;
+            exact = exact && frames[k][(static_cast<size_t>(2 + y - y0) * fw + 4 + x - x0) * 3 + dst_c] == want;
+          }
+    Check(exact, bgr ? "stacked 10-frame region read, BGR" : "stacked 10-frame region read");
+  }
 
   mobilevsr::TensorInfo u8_out = Tensor("hr", {1, 1, 1, 3}, mobilevsr::DType::kUInt8);
   u8_out.quantized = true;
