@@ -85,6 +85,10 @@ void LookupBytes(const std::array<uint8_t, 256>& table, const uint8_t* src, size
   for (; i < n; ++i) dst[i] = table[src[i]];
 }
 
+MOBILEVSR_X86_CLONES void BytesToFloats(const uint8_t* __restrict src, size_t n, float k, float* __restrict dst) {
+  for (size_t i = 0; i < n; ++i) dst[i] = static_cast<float>(src[i]) * k;
+}
+
 }  // namespace
 
 void CopyToCompactRgb(const FrameView& f, bool bgr, uint8_t* dst) {
@@ -135,6 +139,29 @@ void InputConverter::Write(const uint8_t* frame, size_t pixels, void* tensor, in
     dst[0] = table_[frame[0]];
     dst[1] = table_[frame[1]];
     dst[2] = table_[frame[2]];
+  }
+}
+
+void InputConverter::WriteStacked(const std::vector<const uint8_t*>& frames, size_t pixels, void* tensor) const {
+  const size_t channels = 3 * frames.size();
+  auto convert = [&](const uint8_t* bytes, size_t count, size_t first_element) {
+    if (dtype_ == DType::kFloat32) BytesToFloats(bytes, count, factor_, static_cast<float*>(tensor) + first_element);
+    else LookupBytes(table_, bytes, count, static_cast<uint8_t*>(tensor) + first_element);
+  };
+  if (frames.size() == 1) {  // already the tensor's layout
+    convert(frames[0], pixels * 3, 0);
+    return;
+  }
+  constexpr size_t kChunkPixels = 1024;
+  std::vector<uint8_t> bytes(std::min(pixels, kChunkPixels) * channels);
+  for (size_t done = 0; done < pixels; done += kChunkPixels) {
+    const size_t n = std::min(kChunkPixels, pixels - done);
+    for (size_t k = 0; k < frames.size(); ++k) {
+      const uint8_t* src = frames[k] + done * 3;
+      uint8_t* dst = bytes.data() + 3 * k;
+      for (size_t i = 0; i < n; ++i, src += 3, dst += channels) std::memcpy(dst, src, 3);
+    }
+    convert(bytes.data(), n * channels, done * channels);
   }
 }
 

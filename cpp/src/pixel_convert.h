@@ -31,6 +31,9 @@ class InputConverter {
   // Writes a compact HxWx3 frame into channels [channel_offset, channel_offset+3) of an NHWC tensor with
   // `tensor_channels` channels.
   void Write(const uint8_t* frame, size_t pixels, void* tensor, int tensor_channels, int channel_offset) const;
+  // Writes compact HxWx3 frames stacked on the channels of an NHWC tensor with 3 * frames.size() channels (frame k
+  // at channels [3k, 3k+3)) in one pass: pixels are interleaved as bytes in chunks, then converted vectorised.
+  void WriteStacked(const std::vector<const uint8_t*>& frames, size_t pixels, void* tensor) const;
 
  private:
   DType dtype_;

@@ -405,23 +405,39 @@ void Upscaler::WriteTileInputs(long anchor, const Tile& tile, size_t batch_index
     if (!input_converters_[t]) continue;
     auto lock = session_->LockInput(t, kLiteRtTensorBufferLockModeWrite);  // every offset stored in it, one lock
     uint8_t* item = static_cast<uint8_t*>(lock.data()) + batch_index * (inputs[t].byte_count() / batch());
+    // The frame of each 3-channel group of this tensor (a group no offset fills stays null).
+    std::vector<const uint8_t*> groups(static_cast<size_t>(std::max(0, inputs[t].channels() / 3)), nullptr);
     for (size_t k = 0; k < input_slots_.size(); ++k) {
       if (input_slots_[k].tensor != t) continue;
       const uint8_t* frame = HistoryFrame(anchor + offsets[k]).data();
       if (!plan_.whole_frame()) {
         // Crop the tile; past the frame's edge, repeat the edge pixels.
-        tile_scratch_.resize(pixels * 3);
+        if (tile_scratch_.size() <= k) tile_scratch_.resize(k + 1);
+        std::vector<uint8_t>& crop = tile_scratch_[k];
+        crop.resize(pixels * 3);
         for (int y = 0; y < th; ++y) {
           const uint8_t* src_row = frame + static_cast<size_t>(std::min(tile.y0 + y, fh - 1)) * fw * 3;
-          uint8_t* dst = tile_scratch_.data() + static_cast<size_t>(y) * tw * 3;
+          uint8_t* dst = crop.data() + static_cast<size_t>(y) * tw * 3;
           const int inside = std::max(0, std::min(tw, fw - tile.x0));
           std::memcpy(dst, src_row + static_cast<size_t>(tile.x0) * 3, static_cast<size_t>(inside) * 3);
           for (int x = inside; x < tw; ++x) std::memcpy(dst + x * 3, src_row + (fw - 1) * 3, 3);
         }
-        frame = tile_scratch_.data();
+        frame = crop.data();
       }
-      input_converters_[t]->Write(frame, pixels, item, inputs[t].channels(), input_slots_[k].channel_offset);
+      const int channel_offset = input_slots_[k].channel_offset;
+      if (channel_offset % 3 == 0 && channel_offset / 3 < static_cast<int>(groups.size()))
+        groups[static_cast<size_t>(channel_offset / 3)] = frame;
+      else  // an offset off the 3-channel grid: written on its own
+        input_converters_[t]->Write(frame, pixels, item, inputs[t].channels(), channel_offset);
     }
+    const bool every_group = inputs[t].channels() % 3 == 0 &&
+                             std::all_of(groups.begin(), groups.end(), [](const uint8_t* g) { return g != nullptr; });
+    if (every_group) {
+      input_converters_[t]->WriteStacked(groups, pixels, item);  // one vectorised pass over the whole tensor
+      continue;
+    }
+    for (size_t g = 0; g < groups.size(); ++g)
+      if (groups[g]) input_converters_[t]->Write(groups[g], pixels, item, inputs[t].channels(), static_cast<int>(3 * g));
   }
 }
 

@@ -133,7 +133,7 @@ class Upscaler {
   std::map<std::vector<int>, BatchDecision> batch_decisions_;  // per (tile grid, tile size): measured once
   std::string resize_error_;  // why the inputs could not be resized, when tiling/padding is used
   std::vector<std::vector<std::vector<uint8_t>>> tile_states_;  // [tile][state link]: each tile's own recurrence
-  std::vector<uint8_t> tile_scratch_;
+  std::vector<std::vector<uint8_t>> tile_scratch_;  // one tile crop per input offset
 
   // Clip state.
   int clip_height_ = 0, clip_width_ = 0;  // 0 until the clip's first frame

@@ -164,6 +164,24 @@ void TestPixelConversion() {
   in.Write(px, 1, quantized, 3, 0);
   Check(quantized[0] == -128 && quantized[1] == -127 && quantized[2] == 72, "int8 input quantization");
 
+  // Stacked writes (3 frames on 9 channels, more pixels than one chunk) equal one strided write per frame, for a
+  // float and an int8 tensor.
+  const size_t n_px = 2500;
+  std::vector<std::vector<uint8_t>> rgb(3, std::vector<uint8_t>(n_px * 3));
+  for (size_t k = 0; k < 3; ++k)
+    for (size_t i = 0; i < n_px * 3; ++i) rgb[k][i] = static_cast<uint8_t>((i * (k + 3) + k) & 0xFF);
+  const std::vector<const uint8_t*> stack = {rgb[0].data(), rgb[1].data(), rgb[2].data()};
+  mobilevsr::TensorInfo float9 = Tensor("in9", {1, 50, 50, 9});
+  mobilevsr::TensorInfo int9 = q;
+  int9.shape = {1, 50, 50, 9};
+  for (const auto& tensor : {float9, int9}) {
+    mobilevsr::InputConverter writer(tensor, tensor.dtype == mobilevsr::DType::kFloat32 ? 255.0 : 1.0);
+    std::vector<uint8_t> fused(tensor.byte_count(), 1), strided(tensor.byte_count(), 2);
+    writer.WriteStacked(stack, n_px, fused.data());
+    for (int k = 0; k < 3; ++k) writer.Write(stack[k], n_px, strided.data(), 9, 3 * k);
+    Check(fused == strided, tensor.dtype == mobilevsr::DType::kFloat32 ? "stacked float write" : "stacked int8 write");
+  }
+
   mobilevsr::TensorInfo s_out = q, s_in = q;
   s_out.quantization = {0.1f, 3};
   s_in.quantization = {0.05f, -2};
