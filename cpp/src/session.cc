@@ -1,5 +1,6 @@
 #include "session.h"
 
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -467,8 +468,11 @@ void Session::RunWithOutputIn(size_t o, void* memory) {
 }
 
 void Session::Run() {
+  const auto start = std::chrono::steady_clock::now();
   const LiteRtStatus status = api_->RunCompiledModel(compiled_.get(), 0, input_raw_.size(), input_raw_.data(),
                                                      output_raw_.size(), output_raw_.data());
+  run_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  ++runs_;
   if (status != 0) {
     if (profiler_ != nullptr) api_->StartProfiler(profiler_);  // drop the failed run's events
     std::string detail = TakeErrorMessages();

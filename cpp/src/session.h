@@ -72,6 +72,9 @@ class Session {
   // Whether input i and output o can trade buffers (same type, shape and requirements).
   bool CanSwap(size_t input_index, size_t output_index) const;
   void Run();
+  // Every Run() so far: how many and their wall time in seconds (LiteRtRunCompiledModel alone).
+  long runs() const { return runs_; }
+  double run_seconds() const { return run_seconds_; }
   // Run() with output `o` written by the model straight into `memory` (host memory aligned to kHostAlignment, at
   // least the output's byte count, owned by the caller) instead of its own buffer: no copy of a large output.
   // CPU sessions only; output `o` reads from its own buffer again afterwards.
@@ -123,6 +126,8 @@ class Session {
   std::vector<ProfileEvent> last_run_profile_;
   ProfileAccumulator profile_;
   bool profile_recording_ = true;
+  long runs_ = 0;
+  double run_seconds_ = 0.0;
 };
 
 }  // namespace mobilevsr

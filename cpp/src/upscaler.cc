@@ -77,6 +77,8 @@ Upscaler::Upscaler(const std::string& model_path, const UpscalerOptions& options
   tile_batch_ = options.tile_batch;
   BindContract();
   ChooseTileOverlap(options.tile_overlap);
+  timing_.runs_at_clear = session_->runs();  // runs made while opening are not process() time
+  timing_.run_seconds_at_clear = session_->run_seconds();
 }
 
 void Upscaler::ChooseTileOverlap(const std::optional<int>& requested) {
@@ -437,7 +439,8 @@ void Upscaler::WriteTileInputs(long anchor, const Tile& tile, size_t batch_index
       continue;
     }
     for (size_t g = 0; g < groups.size(); ++g)
-      if (groups[g]) input_converters_[t]->Write(groups[g], pixels, item, inputs[t].channels(), static_cast<int>(3 * g));
+      if (groups[g])
+        input_converters_[t]->Write(groups[g], pixels, item, inputs[t].channels(), static_cast<int>(3 * g));
   }
 }
 
@@ -505,7 +508,8 @@ void Upscaler::RunAnchor(long anchor) {
     for (size_t t = 0; t < outputs.size(); ++t) {  // every frame a tensor holds, in one pass over it
       std::vector<OutputConverter::Target> targets;
       for (size_t p = 0; p < produced.size(); ++p)
-        if (output_slots_[p].tensor == t) targets.push_back({output_slots_[p].channel_offset, produced[p].pixels.get()});
+        if (output_slots_[p].tensor == t)
+          targets.push_back({output_slots_[p].channel_offset, produced[p].pixels.get()});
       if (targets.empty()) continue;
       auto lock = session_->LockOutput(t);
       const auto* item = static_cast<const uint8_t*>(lock.data()) + batch_index * (outputs[t].byte_count() / batch());
@@ -516,7 +520,7 @@ void Upscaler::RunAnchor(long anchor) {
     }
   };
   const bool per_tile_state = !tile_states_.empty();
-  if (produced.size() == 1 && HrWrittenInPlace()) {  // the model's uint8 output is the HR frame: LiteRT writes it in place
+  if (produced.size() == 1 && HrWrittenInPlace()) {  // a uint8 pass-through output: LiteRT writes the HR frame itself
     WriteTileInputs(anchor, plan_.tiles[0], 0);
     session_->RunWithOutputIn(output_slots_[0].tensor, produced[0].pixels.get());
   } else if (batched_) {  // one run; each tile's state is its slice of the batched state tensors
@@ -558,6 +562,7 @@ void Upscaler::RunAnchor(long anchor) {
 }
 
 std::optional<HrFrame> Upscaler::Process(const FrameView& frame) {
+  const auto start = std::chrono::steady_clock::now();
   std::lock_guard<std::mutex> lock(mutex_);
   CheckFrame(frame);
   if (clip_height_ == 0) StartClip(frame.height, frame.width);
@@ -571,13 +576,40 @@ std::optional<HrFrame> Upscaler::Process(const FrameView& frame) {
   history_.push_back(std::move(compact));
   ++received_;
   while (next_anchor_ + lookahead_ < received_) RunAnchor(next_anchor_);
-  if (ready_.empty()) return std::nullopt;
+  if (ready_.empty()) {
+    CountCall(start, 0);
+    return std::nullopt;
+  }
   HrFrame out = std::move(ready_.front());
   ready_.pop_front();
+  CountCall(start, 1);
   return out;
 }
 
+void Upscaler::CountCall(std::chrono::steady_clock::time_point start, size_t frames) {
+  timing_.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  ++timing_.calls;
+  timing_.frames += static_cast<long>(frames);
+}
+
+Json Upscaler::Timing(bool clear) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  const double model_ms = (session_->run_seconds() - timing_.run_seconds_at_clear) * 1000.0;
+  const double total_ms = timing_.seconds * 1000.0;
+  Json report = Json::MakeObject({
+      {"calls", Json::Number(static_cast<double>(timing_.calls), true)},
+      {"frames", Json::Number(static_cast<double>(timing_.frames), true)},
+      {"model_runs", Json::Number(static_cast<double>(session_->runs() - timing_.runs_at_clear), true)},
+      {"total_ms", Json::Number(total_ms, false)},
+      {"model_ms", Json::Number(model_ms, false)},
+      {"runtime_ms", Json::Number(total_ms - model_ms, false)},
+  });
+  if (clear) timing_ = {0, 0, session_->runs(), 0.0, session_->run_seconds()};
+  return report;
+}
+
 std::vector<HrFrame> Upscaler::Flush() {
+  const auto start = std::chrono::steady_clock::now();
   std::lock_guard<std::mutex> lock(mutex_);
   while (next_anchor_ < received_) RunAnchor(next_anchor_);
   std::vector<HrFrame> out;
@@ -588,6 +620,7 @@ std::vector<HrFrame> Upscaler::Flush() {
   clip_height_ = clip_width_ = 0;
   received_ = next_anchor_ = history_base_ = 0;
   history_.clear();
+  CountCall(start, out.size());
   return out;
 }
 

@@ -3,6 +3,7 @@
 // (Python, Java/Android) wraps.
 #pragma once
 
+#include <chrono>
 #include <cstdlib>
 #include <deque>
 #include <map>
@@ -71,6 +72,10 @@ class Upscaler {
   // opened or the profile was last cleared: ProfileAccumulator::Report() plus "accelerator". The Upscaler's own timing
   // runs (tile_batch="auto") are left out. `clear` starts a new profile after this report.
   Json ProfileReport(bool clear = false);
+  // Where process()/flush() time went since the Upscaler opened or timing was last cleared: calls, HR frames
+  // returned, model runs, total wall time in the core, the part inside LiteRtRunCompiledModel ("model") and the
+  // rest ("runtime": conversions, windows, state hand-off, warm-up bookkeeping). `clear` starts afresh afterwards.
+  Json Timing(bool clear = false);
   void ClearProfile();
 
  private:
@@ -133,7 +138,14 @@ class Upscaler {
   std::map<std::vector<int>, BatchDecision> batch_decisions_;  // per (tile grid, tile size): measured once
   std::string resize_error_;  // why the inputs could not be resized, when tiling/padding is used
   std::vector<std::vector<std::vector<uint8_t>>> tile_states_;  // [tile][state link]: each tile's own recurrence
-  std::vector<std::vector<uint8_t>> tile_scratch_;  // one tile crop per input offset
+  std::vector<std::vector<uint8_t>> tile_scratch_;
+  // Timing(): totals since the last clear (session runs counted from the session's totals at that point).
+  struct TimingTotals {
+    long calls = 0, frames = 0, runs_at_clear = 0;
+    double seconds = 0.0, run_seconds_at_clear = 0.0;
+  } timing_;
+  // Adds one process()/flush() call that started at `start` and returned `frames` HR frames.
+  void CountCall(std::chrono::steady_clock::time_point start, size_t frames);  // one tile crop per input offset
 
   // Clip state.
   int clip_height_ = 0, clip_width_ = 0;  // 0 until the clip's first frame

@@ -204,6 +204,28 @@ void TestPixelConversion() {
   }
   Check(same, "long state requantization equals the byte-wise table");
 
+  // Long float runs take the vector paths (AVX-512 / AVX2 where the CPU has them): every element must equal the
+  // scalar definition, for NaN, infinities, negatives, overflow and values just around each .5.
+  {
+    std::vector<float> values;
+    const float specials[] = {std::nanf(""), -std::nanf(""), INFINITY, -INFINITY, -0.0f, 0.0f, -1.0f, 2.0f, 1e30f};
+    for (float v : specials) values.push_back(v);
+    for (int b = 0; b <= 256; ++b)
+      for (const float d : {-1e-4f, 0.0f, 1e-4f}) values.push_back(std::nextafter((b + 0.5f) / 255.0f + d, 1.0f));
+    for (int i = 0; i < 100000; ++i) values.push_back(static_cast<float>((i * 7919) % 70001) / 65536.0f - 0.03f);
+    values.push_back(0.49999997f / 255.0f);
+    std::vector<uint8_t> got(values.size());
+    mobilevsr::OutputConverter flat(Tensor("flat", {1, 1, 1, 3}), 1.0);
+    flat.ConvertElements(values.data(), values.size(), got.data());
+    size_t wrong = 0;
+    for (size_t i = 0; i < values.size(); ++i) {
+      const float x = values[i] * 255.0f;
+      const uint8_t want = mobilevsr::RoundClampedToByte(std::min(255.0f, x > 0.0f ? x : 0.0f));
+      wrong += got[i] != want;
+    }
+    Check(wrong == 0, "vectorised float->byte conversion equals the scalar definition on every element");
+  }
+
   // A 10-frame stacked float output (30 channels) read into 10 frames in one pass, from a region of a wider tensor,
   // also in BGR: every byte equals the element's own rounding.
   const int tw = 37, th = 5, channels = 30;

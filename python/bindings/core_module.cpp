@@ -102,6 +102,7 @@ class PyUpscaler {
   std::string Info() { return Core()->Info().Dump(); }
   std::string ProfileReport(bool clear) { return Core()->ProfileReport(clear).Dump(); }
   void ClearProfile() { Core()->ClearProfile(); }
+  std::string Timing(bool clear) { return Core()->Timing(clear).Dump(); }
   int Lookahead() { return Core()->lookahead(); }
   bool Closed() {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -189,6 +190,7 @@ PYBIND11_MODULE(_core, m) {
       .def("info", &PyUpscaler::Info)
       .def("profile_report", &PyUpscaler::ProfileReport, py::arg("clear") = false)
       .def("clear_profile", &PyUpscaler::ClearProfile)
+      .def("timing", &PyUpscaler::Timing, py::arg("clear") = false)
       .def("lookahead", &PyUpscaler::Lookahead)
       .def("closed", &PyUpscaler::Closed)
       .def("close", &PyUpscaler::Close);

@@ -3,6 +3,7 @@ pixel conversion and tile planning, without Python in between."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -25,7 +26,13 @@ def unit_test_binary(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build / "mobilevsr_core_tests"
 
 
-def test_core_unit_tests_pass(unit_test_binary: Path) -> None:
-    result = subprocess.run([str(unit_test_binary)], capture_output=True, text=True, timeout=300)
+@pytest.mark.parametrize("max_isa", [None, "avx2", "scalar"])
+def test_core_unit_tests_pass(unit_test_binary: Path, max_isa: str | None) -> None:
+    """Once per vector path the machine has (MOBILEVSR_MAX_ISA caps the widest one): each must give the scalar
+    definition's bytes."""
+    env = {k: v for k, v in os.environ.items() if k != "MOBILEVSR_MAX_ISA"}
+    if max_isa is not None:
+        env["MOBILEVSR_MAX_ISA"] = max_isa
+    result = subprocess.run([str(unit_test_binary)], capture_output=True, text=True, timeout=300, env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert " passed, 0 failed" in result.stdout

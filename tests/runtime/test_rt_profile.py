@@ -127,6 +127,9 @@ def test_bench_profile_cli(tmp_path):
     assert "partitions (execution order):" in table
     result = json.loads(out.read_text())
     assert result["frames"] == 3 and result["median_ms"] > 0
+    # The C++ split of the timed frames: model run + the SDK's own work, a small share for this uint8-out model.
+    assert result["model_ms_per_frame"] > 0 and result["runtime_ms_per_frame"] >= 0
+    assert 0 <= result["runtime_share"] < 0.5
     check_report(result["profile"], runs=3)
     # The latency summary on stdout stays JSON; the table follows it.
     assert json.loads(proc.stdout[:proc.stdout.index("Per-op profile")])["frames"] == 3
