@@ -36,8 +36,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--bench-runners", default="bare_cpp,python_loop,onnxruntime,bicubic,numpy_ref",
                     help="what process() is compared with, comma list")
     group.addoption("--overhead-models",
-                    default="mai22_mobilerrn_16,swrn,mai21_diggers,swat_3_int8,swat_3_fp16,elsr_int8",
-                    help="public model names or bundled <model>_<precision>, comma list")
+                    default="mai22_mobilerrn_16,swrn,mai21_diggers,swat_3_int8,swat_3_fp16,elsr_int8,control:swrn",
+                    help="public model names or bundled <model>_<precision>, comma list; control:NAME measures a "
+                         "second bare loop instead of process() (the method's noise floor)")
     group.addoption("--overhead-block", type=int, default=10, help="consecutive frames per timed block")
     group.addoption("--overhead-rounds", type=int, default=8, help="blocks per workload")
     group.addoption("--rss-frames", type=int, default=1000)

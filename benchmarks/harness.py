@@ -103,44 +103,59 @@ class Interleaved:
 class Blocks:
     """Times workloads in blocks of consecutive frames, as a streaming loop runs them (steady caches and threads).
 
-    Each round runs every workload in ``others`` for one untimed warm-up call plus a timed block, in an order
-    rotated every round; the measured workload's block follows (its warm-up in ``setup``, its block timed by
-    pytest-benchmark and by ``timed_block``). A workload's calls per block are ``block // frames_per_call`` (a
-    chunked model's bare run produces several frames); times are kept per frame.
+    Every round: each of ``others`` runs one block, then the ``baseline`` runs a block, then the measured workload
+    runs its block (timed by pytest-benchmark and by ``timed_block``), and the next round opens with another baseline
+    block. So every measured block sits between two baseline blocks and ``paired_ratios`` divides it by their mean:
+    slow drifts of a shared machine cancel. Each block starts with one untimed call (``frames_per_call`` calls for a
+    workload making several frames per call: a chunked model's bare run); times are kept per frame.
     """
 
-    def __init__(self, measured: Callable[[np.ndarray], object], others: dict[str, Callable[[np.ndarray], object]],
-                 frames: list[np.ndarray], block: int, frames_per_call: dict[str, int] | None = None,
-                 measured_warmup: int = 1) -> None:
+    def __init__(self, measured: Callable[[np.ndarray], object], baseline: tuple[str, Callable[[np.ndarray], object]],
+                 others: dict[str, Callable[[np.ndarray], object]], frames: list[np.ndarray], block: int,
+                 frames_per_call: dict[str, int] | None = None, measured_warmup: int = 1) -> None:
         self.measured = measured
+        self.baseline_name, self.baseline = baseline
         self.others = others
         self.frames = frames
         self.block = block
         self.frames_per_call = frames_per_call or {}
         self.measured_warmup = measured_warmup
-        self.times: dict[str, list[float]] = {"process": [], **{name: [] for name in others}}
-        self.round = 0
+        self.times: dict[str, list[float]] = {"process": [], self.baseline_name: [], **{n: [] for n in others}}
+        self.brackets: list[tuple[float, float]] = []  # (baseline before, baseline after) of each measured block
+        self._before: float | None = None
         self.cursor = 0
 
     def _frame(self) -> np.ndarray:
         self.cursor += 1
         return self.frames[self.cursor % len(self.frames)]
 
-    def setup(self) -> tuple[tuple, dict]:
-        """The other workloads' blocks of this round and the measured one's warm-up (pytest-benchmark's setup)."""
-        names = list(self.others)
-        shift = self.round % max(1, len(names))
-        for name in names[shift:] + names[:shift]:
-            run, per_call = self.others[name], self.frames_per_call.get(name, 1)
+    def _run_block(self, name: str, run: Callable[[np.ndarray], object]) -> float:
+        per_call = self.frames_per_call.get(name, 1)
+        run(self._frame())
+        calls = max(1, self.block // per_call)
+        start = time.perf_counter()
+        for _ in range(calls):
             run(self._frame())
-            calls = max(1, self.block // per_call)
-            start = time.perf_counter()
-            for _ in range(calls):
-                run(self._frame())
-            self.times[name].append((time.perf_counter() - start) / (calls * per_call))
+        per_frame = (time.perf_counter() - start) / (calls * per_call)
+        self.times[name].append(per_frame)
+        return per_frame
+
+    def _close_bracket(self) -> None:
+        after = self._run_block(self.baseline_name, self.baseline)
+        if self._before is not None:
+            self.brackets.append((self._before, after))
+            self._before = None
+
+    def setup(self) -> tuple[tuple, dict]:
+        """pytest-benchmark's untimed setup: the previous block's closing baseline, the others, the opening baseline
+        and the measured workload's warm-up."""
+        if self.times["process"]:
+            self._close_bracket()
+        for name, run in self.others.items():
+            self._run_block(name, run)
+        self._before = self._run_block(self.baseline_name, self.baseline)
         for _ in range(self.measured_warmup):
             self.measured(self._frame())
-        self.round += 1
         return (), {}
 
     def timed_block(self) -> None:
@@ -149,6 +164,14 @@ class Blocks:
         for _ in range(self.block):
             self.measured(self._frame())
         self.times["process"].append((time.perf_counter() - start) / self.block)
+
+    def finish(self) -> None:
+        """Closes the last measured block's bracket (call once after pytest-benchmark's rounds)."""
+        self._close_bracket()
+
+    def paired_ratios(self) -> list[float]:
+        """Each measured block over the mean of the baseline blocks just before and after it."""
+        return [p / ((b + a) / 2) for p, (b, a) in zip(self.times["process"], self.brackets, strict=True)]
 
     def medians_ms(self) -> dict[str, float]:
         return {name: float(np.median(t) * 1000) for name, t in self.times.items() if t}

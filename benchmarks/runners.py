@@ -1,7 +1,8 @@
 """The per-frame workloads compared side by side: each is a callable ``run(frame) -> None`` on one LR uint8 frame.
 
 * ``process``: ``mobilevsr_rt.Upscaler.process`` on the CPU (the product);
-* ``bare_cpp``: the C++ ``LiteRtRunCompiledModel`` loop with inputs filled once (the floor of our overhead);
+* ``bare_cpp``: ``LiteRtRunCompiledModel`` alone on the Upscaler's own compiled model, on the inputs process() last
+  wrote (``_core.Upscaler.run_model_only``: the floor of our overhead);
 * ``python_loop``: ``ai_edge_litert.interpreter.Interpreter`` with numpy window assembly, state hand-off (with
   requantization for INT8 state) and pixel conversions: what users write today;
 * ``onnxruntime``: the same model converted by tf2onnx (``--tflite``), same numpy handling, ORT CPU session;
@@ -82,10 +83,6 @@ class InterpreterLoop:
         if hr.dtype == np.uint8:
             return hr
         return to_uint8(hr, self.pixel_range)
-
-    def input_tensors(self) -> dict[str, np.ndarray]:
-        """Tensor name -> the value each model input held in the last run (real frames and states)."""
-        return {d["name"]: self.interpreter.get_tensor(d["index"]) for d in self.interpreter.get_input_details()}
 
 
 def tensor_details_by_name(interpreter) -> dict[str, dict]:  # noqa: ANN001 - ai_edge_litert Interpreter

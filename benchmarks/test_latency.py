@@ -16,8 +16,6 @@ from harness import Interleaved, clip_frames, load_average, machine, rounds_for
 from runners import InterpreterLoop, OnnxLoop, bicubic, convert_to_onnx, numpy_reference, onnx_path_for
 
 import mobilevsr_rt
-from mobilevsr_rt import _core
-from mobilevsr_rt._litert import litert_library_path
 
 WARMUP_FRAMES = 3
 
@@ -62,10 +60,9 @@ def test_latency(latency_case, bench_paths, bench_cache: Path, threads: int, ben
             if name == "python_loop":
                 checked = diffs if latency_case.precision != "int8" else diffs[:1]
                 assert max(checked) <= 1, f"the Interpreter loop disagrees with process() by {diffs} levels"
-    if "bare_cpp" in wanted:  # fed what the Interpreter loop last ran on (real frames and states), else zeros
-        real_inputs = others["python_loop"].input_tensors() if "python_loop" in others else {}
-        bare = _core.BareRunLoop(str(path), litert_library_path(), threads, real_inputs)
-        others = {"bare_cpp": lambda _f: bare.run(), **others}
+    if "bare_cpp" in wanted:  # LiteRtRunCompiledModel alone on process()'s own model, on the inputs it last wrote
+        bare = up._core.run_model_only  # noqa: SLF001 - the benchmark-only floor of the binding
+        others = {"bare_cpp": lambda _f: bare(), **others}
     for name in ("bare_cpp", "bicubic", "numpy_ref"):
         if name in others:
             others[name](frames[0])

@@ -592,6 +592,16 @@ void Upscaler::CountCall(std::chrono::steady_clock::time_point start, size_t fra
   timing_.frames += static_cast<long>(frames);
 }
 
+void Upscaler::RunModelOnly() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (received_ == 0) throw InvalidArgument("RunModelOnly needs a clip in progress: process a frame first");
+  const long runs = session_->runs();
+  const double seconds = session_->run_seconds();
+  session_->Run();
+  timing_.runs_at_clear += session_->runs() - runs;  // not process() time
+  timing_.run_seconds_at_clear += session_->run_seconds() - seconds;
+}
+
 Json Upscaler::Timing(bool clear) {
   std::lock_guard<std::mutex> lock(mutex_);
   const double model_ms = (session_->run_seconds() - timing_.run_seconds_at_clear) * 1000.0;

@@ -76,6 +76,10 @@ class Upscaler {
   // returned, model runs, total wall time in the core, the part inside LiteRtRunCompiledModel ("model") and the
   // rest ("runtime": conversions, windows, state hand-off, warm-up bookkeeping). `clear` starts afresh afterwards.
   Json Timing(bool clear = false);
+  // Benchmarks' floor: one LiteRtRunCompiledModel on this Upscaler's own compiled model and buffers, with the inputs
+  // the last process() wrote (real frames and state), nothing else. The next process() is unaffected: it rewrites the
+  // inputs it needs and its run rewrites every output. Not counted by Timing(). Needs a clip in progress.
+  void RunModelOnly();
   void ClearProfile();
 
  private:

@@ -10,7 +10,6 @@
 
 #include "contract.h"
 #include "errors.h"
-#include "session.h"
 #include "upscaler.h"
 
 namespace py = pybind11;
@@ -103,6 +102,11 @@ class PyUpscaler {
   std::string ProfileReport(bool clear) { return Core()->ProfileReport(clear).Dump(); }
   void ClearProfile() { Core()->ClearProfile(); }
   std::string Timing(bool clear) { return Core()->Timing(clear).Dump(); }
+  void RunModelOnly() {
+    auto core = Core();
+    py::gil_scoped_release release;
+    core->RunModelOnly();
+  }
   int Lookahead() { return Core()->lookahead(); }
   bool Closed() {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -126,39 +130,6 @@ class PyUpscaler {
   }
   std::mutex mutex_;
   std::shared_ptr<mobilevsr::Upscaler> core_;
-};
-
-// The floor process() is measured against: LiteRtRunCompiledModel on a compiled model with inputs filled once, no
-// conversion, no streaming. Inputs hold the caller's tensors by name (real frames and states: int8 kernels run at
-// speeds that depend on the data, so zeros would flatter the floor), zeros for the rest. Used by the benchmarks only.
-class BareRunLoop {
- public:
-  BareRunLoop(const std::string& model_path, const std::string& litert_library, int num_threads,
-              const py::dict& inputs) {
-    mobilevsr::SessionOptions options;
-    options.litert_library = litert_library;
-    options.accelerator = mobilevsr::Accelerator::kCpu;
-    options.num_threads = num_threads;
-    session_ = std::make_unique<mobilevsr::Session>(options, model_path);
-    for (size_t i = 0; i < session_->inputs().size(); ++i) {
-      const auto& info = session_->inputs()[i];
-      auto lock = session_->LockInput(i, kLiteRtTensorBufferLockModeWrite);
-      std::memset(lock.data(), 0, info.byte_count());
-      if (!inputs.contains(info.name)) continue;
-      const auto given = py::array::ensure(inputs[py::str(info.name)], py::array::c_style);
-      if (!given || static_cast<size_t>(given.nbytes()) != info.byte_count())
-        throw py::value_error("input " + info.name + " needs a C-contiguous array of " +
-                              std::to_string(info.byte_count()) + " bytes");
-      std::memcpy(lock.data(), given.data(), info.byte_count());
-    }
-  }
-  void Run() {
-    py::gil_scoped_release release;
-    session_->Run();
-  }
-
- private:
-  std::unique_ptr<mobilevsr::Session> session_;
 };
 
 }  // namespace
@@ -191,13 +162,11 @@ PYBIND11_MODULE(_core, m) {
       .def("profile_report", &PyUpscaler::ProfileReport, py::arg("clear") = false)
       .def("clear_profile", &PyUpscaler::ClearProfile)
       .def("timing", &PyUpscaler::Timing, py::arg("clear") = false)
+      .def("run_model_only", &PyUpscaler::RunModelOnly,
+           "Benchmarks' floor: LiteRtRunCompiledModel alone on this Upscaler's model, inputs as last written")
       .def("lookahead", &PyUpscaler::Lookahead)
       .def("closed", &PyUpscaler::Closed)
       .def("close", &PyUpscaler::Close);
-  py::class_<BareRunLoop>(m, "BareRunLoop")
-      .def(py::init<const std::string&, const std::string&, int, const py::dict&>(), py::arg("model_path"),
-           py::arg("litert_library"), py::arg("num_threads"), py::arg("inputs") = py::dict())
-      .def("run", &BareRunLoop::Run);
   m.def("validate_contract", [](const std::string& text) { mobilevsr::ParseContract(text); }, py::arg("contract_json"),
         "Validates a contract JSON document with the runtime's own validator; raises ValueError.");
   m.def("contract_schema", [] { return mobilevsr::ContractSchemaText(); });
