@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 
@@ -46,3 +47,28 @@ def test_timing_after_close_raises(rt, fixture_dir, manifest):
     up.close()
     with pytest.raises(RuntimeError, match="closed"):
         up.timing()
+
+
+@pytest.mark.parametrize("name", ["recurrent_fp32", "recurrent_int8", "sliding_int8", "chunk4_fp32"])
+def test_run_model_only_leaves_the_stream_untouched(rt, fixture_dir, manifest, fixture_frames, name):
+    """The benchmarks' bare loop runs the Upscaler's own model between process() calls: outputs stay identical to an
+    undisturbed stream, and those runs are not counted as process() time."""
+    with open_cpu(rt, fixture_dir, manifest, name) as plain:
+        want = [plain.process(f) for f in fixture_frames] + plain.flush()
+    with open_cpu(rt, fixture_dir, manifest, name) as up:
+        with pytest.raises(ValueError, match="clip in progress"):
+            up._core.run_model_only()
+        got = []
+        for f in fixture_frames:
+            got.append(up.process(f))
+            for _ in range(2):
+                up._core.run_model_only()
+        got += up.flush()
+        t = up.timing()
+    assert len(got) == len(want)
+    for a, b in zip(got, want, strict=True):
+        assert (a is None) == (b is None)
+        if a is not None:
+            np.testing.assert_array_equal(a, b)
+    per_run = len(manifest[name]["contract"]["frame_outputs"]["offsets"])
+    assert t["model_runs"] <= len(fixture_frames) // per_run + 3  # the 16 bare runs are not in it
