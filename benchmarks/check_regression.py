@@ -15,6 +15,9 @@ The run fails when, for either ratio, the MEDIAN over the cases shared with the 
 exceeds ``--max-slowdown`` (default 0.15, i.e. a 15 % median slowdown), or when any single case's ratio exceeds
 ``--max-case-slowdown`` (default 0.5: catches one model blowing up without letting one noisy case on a shared machine
 fail the run). Cases missing from either side are listed, not compared.
+
+With ``--max-overhead 0.03``, runs of the overhead suite (``-m overhead``) are checked against an absolute target
+instead: every model's paired ``process_over_bare`` must be at most 1.03 (A/A controls are listed, not gated).
 """
 
 from __future__ import annotations
@@ -40,6 +43,26 @@ def latency_ratios(run: dict) -> dict[str, dict]:
         out[info["case"]] = {**{k: info["ratios"][k] for k in GATED if k in info["ratios"]},
                              "process_ms": info["median_ms"]["process"], "load": info.get("load_before")}
     return out
+
+
+def overhead_ratios(run: dict) -> dict[str, dict]:
+    """case id -> extra_info of every overhead-suite result in a pytest-benchmark JSON."""
+    return {b["extra_info"]["case"]: b["extra_info"] for b in run.get("benchmarks", [])
+            if b.get("extra_info", {}).get("kind") == "overhead"}
+
+
+def check_overhead(cases: dict[str, dict], max_overhead: float) -> tuple[list[str], bool]:
+    """Report lines and whether every non-control case's paired process/bare ratio is within ``max_overhead``."""
+    lines, ok = [], True
+    for case, info in sorted(cases.items()):
+        ratio = info["ratios"]["process_over_bare"]
+        control = "control" in info
+        bad = not control and ratio > 1.0 + max_overhead
+        ok &= not bad
+        share = info["ratios"].get("runtime_share")
+        lines.append(f"  {case:<36} process/bare {ratio:.3f}" + (f", C++ runtime share {share:.1%}" if share else "")
+                     + (" (A/A control, not gated)" if control else "") + (" OVER TARGET" if bad else ""))
+    return lines, ok
 
 
 def compare(baseline: dict, current: dict[str, dict], max_slowdown: float,
@@ -84,9 +107,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-case-slowdown", type=float, default=0.5,
                         help="allowed ratio increase of any single case (0.5 = 50 %%)")
     parser.add_argument("--update", action="store_true", help="write this run's ratios as the new baseline")
+    parser.add_argument("--max-overhead", type=float, default=None,
+                        help="check overhead-suite runs: fail when a model's process/bare exceeds 1 + this (0.03)")
     args = parser.parse_args(argv)
 
     runs = [json.loads(path.read_text()) for path in args.runs]
+    if args.max_overhead is not None:
+        cases = {case: info for run in runs for case, info in overhead_ratios(run).items()}
+        if not cases:
+            print("no overhead results (run: python -m pytest benchmarks -m overhead --benchmark-json=...)")
+            return 2
+        lines, ok = check_overhead(cases, args.max_overhead)
+        print(f"process() over the bare loop (target: at most +{args.max_overhead:.0%}):")
+        print("\n".join(lines))
+        print("OK" if ok else "FAILED: over the overhead target")
+        return 0 if ok else 1
     current = {case: ratios for run in runs for case, ratios in latency_ratios(run).items()}
     if not current:
         print(f"{' '.join(map(str, args.runs))}: no latency results "

@@ -106,8 +106,9 @@ class Blocks:
     Every round: each of ``others`` runs one block, then the ``baseline`` runs a block, then the measured workload
     runs its block (timed by pytest-benchmark and by ``timed_block``), and the next round opens with another baseline
     block. So every measured block sits between two baseline blocks and ``paired_ratios`` divides it by their mean:
-    slow drifts of a shared machine cancel. Each block starts with one untimed call (``frames_per_call`` calls for a
-    workload making several frames per call: a chunked model's bare run); times are kept per frame.
+    slow drifts of a shared machine cancel. Process CPU time (all threads) is kept next to wall time: time another
+    tenant of a shared host takes does not count in it. Each block starts with one untimed call (``frames_per_call``
+    calls for a workload making several frames per call: a chunked model's bare run); times are kept per frame.
     """
 
     def __init__(self, measured: Callable[[np.ndarray], object], baseline: tuple[str, Callable[[np.ndarray], object]],
@@ -121,29 +122,35 @@ class Blocks:
         self.frames_per_call = frames_per_call or {}
         self.measured_warmup = measured_warmup
         self.times: dict[str, list[float]] = {"process": [], self.baseline_name: [], **{n: [] for n in others}}
-        self.brackets: list[tuple[float, float]] = []  # (baseline before, baseline after) of each measured block
-        self._before: float | None = None
+        self.cpu_times: dict[str, list[float]] = {name: [] for name in self.times}
+        # (baseline before, baseline after) of each measured block, wall and CPU seconds per frame
+        self.brackets: list[tuple[float, float]] = []
+        self.cpu_brackets: list[tuple[float, float]] = []
+        self._before: tuple[float, float] | None = None
         self.cursor = 0
 
     def _frame(self) -> np.ndarray:
         self.cursor += 1
         return self.frames[self.cursor % len(self.frames)]
 
-    def _run_block(self, name: str, run: Callable[[np.ndarray], object]) -> float:
+    def _run_block(self, name: str, run: Callable[[np.ndarray], object]) -> tuple[float, float]:
         per_call = self.frames_per_call.get(name, 1)
         run(self._frame())
         calls = max(1, self.block // per_call)
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         for _ in range(calls):
             run(self._frame())
-        per_frame = (time.perf_counter() - start) / (calls * per_call)
-        self.times[name].append(per_frame)
-        return per_frame
+        frames = calls * per_call
+        wall, cpu = (time.perf_counter() - start) / frames, (time.process_time() - cpu_start) / frames
+        self.times[name].append(wall)
+        self.cpu_times[name].append(cpu)
+        return wall, cpu
 
     def _close_bracket(self) -> None:
         after = self._run_block(self.baseline_name, self.baseline)
         if self._before is not None:
-            self.brackets.append((self._before, after))
+            self.brackets.append((self._before[0], after[0]))
+            self.cpu_brackets.append((self._before[1], after[1]))
             self._before = None
 
     def setup(self) -> tuple[tuple, dict]:
@@ -160,18 +167,21 @@ class Blocks:
 
     def timed_block(self) -> None:
         """One timed block of the measured workload."""
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         for _ in range(self.block):
             self.measured(self._frame())
         self.times["process"].append((time.perf_counter() - start) / self.block)
+        self.cpu_times["process"].append((time.process_time() - cpu_start) / self.block)
 
     def finish(self) -> None:
         """Closes the last measured block's bracket (call once after pytest-benchmark's rounds)."""
         self._close_bracket()
 
-    def paired_ratios(self) -> list[float]:
-        """Each measured block over the mean of the baseline blocks just before and after it."""
-        return [p / ((b + a) / 2) for p, (b, a) in zip(self.times["process"], self.brackets, strict=True)]
+    def paired_ratios(self, cpu: bool = False) -> list[float]:
+        """Each measured block over the mean of the baseline blocks just before and after it (wall or CPU time)."""
+        measured, brackets = (self.cpu_times["process"], self.cpu_brackets) if cpu else (self.times["process"],
+                                                                                          self.brackets)
+        return [p / ((b + a) / 2) for p, (b, a) in zip(measured, brackets, strict=True)]
 
     def medians_ms(self) -> dict[str, float]:
         return {name: float(np.median(t) * 1000) for name, t in self.times.items() if t}

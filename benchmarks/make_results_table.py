@@ -3,9 +3,10 @@
     python benchmarks/make_results_table.py latency.json [rss.json ...]       # print the table
     python benchmarks/make_results_table.py --run                             # run latency + rss, then print
     python benchmarks/make_results_table.py latency.json rss.json --write-readme README.md
+    python benchmarks/make_results_table.py overhead.json --write-readme README.md --marker overhead-table
 
-``--write-readme`` replaces what lies between the two ``<!-- bench-table -->`` marker lines of that file (the
-markers stay); it refuses when the file does not have exactly two of them.
+``--write-readme`` replaces what lies between the two ``<!-- bench-table -->`` (or ``--marker``) lines of that file
+(the markers stay); it refuses when the file does not have exactly two of them.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-MARKER = "<!-- bench-table -->"
+MARKER = "bench-table"
 BENCH_DIR = Path(__file__).resolve().parent
 PRECISION_ORDER = {"fp32": 0, "fp16": 1, "int8": 2}
 
@@ -31,9 +32,9 @@ def _ratio(value: float | None) -> str:
     return "–" if value is None else f"{value:.2f}×"
 
 
-def load_results(paths: list[Path]) -> tuple[list[dict], list[dict], dict]:
-    """(latency extra_infos, rss extra_infos, pytest-benchmark machine/commit info of the first file)."""
-    latency, rss, meta = [], [], {}
+def load_results(paths: list[Path]) -> tuple[list[dict], list[dict], list[dict], dict]:
+    """(latency, rss and overhead extra_infos, pytest-benchmark machine/commit info of the first file)."""
+    latency, rss, overhead, meta = [], [], [], {}
     for path in paths:
         run = json.loads(path.read_text())
         meta = meta or {"datetime": run.get("datetime"), "commit": run.get("commit_info", {}).get("id"),
@@ -44,7 +45,9 @@ def load_results(paths: list[Path]) -> tuple[list[dict], list[dict], dict]:
                 latency.append(info)
             elif info.get("kind") == "rss":
                 rss.append(info)
-    return latency, rss, meta
+            elif info.get("kind") == "overhead":
+                overhead.append(info)
+    return latency, rss, overhead, meta
 
 
 def latency_table(latency: list[dict]) -> list[str]:
@@ -77,18 +80,37 @@ def rss_table(rss: list[dict]) -> list[str]:
     return lines
 
 
-def render(latency: list[dict], rss: list[dict], meta: dict) -> str:
-    """The Markdown section: provenance line, latency table, RSS table, footnotes."""
-    machine = next((i.get("machine") for i in latency if i.get("machine")), {}) or {}
-    threads = sorted({i["threads"] for i in latency}) or ["?"]
-    loads = [i["load_before"][0] for i in latency + rss if i.get("load_before")]
+def overhead_table(overhead: list[dict]) -> list[str]:
+    lines = ["| model | LR | process ms | bare C++ ms | process / bare (paired median) | C++ split: runtime ms "
+             "(share) | Python loop ms (× process) | rounds × frames |",
+             "|---|---|---:|---:|---:|---:|---:|---:|"]
+    for i in overhead:
+        med, ratios = i["median_ms_per_frame"], i["ratios"]
+        name = i["case"].removeprefix("overhead:")
+        if "control" in i:
+            name += " (A/A control: bare vs bare)"
+        split = i["cpp_split_ms_per_frame"]["runtime"] if "runtime_share" in ratios else None
+        share = f"{split:.2f} ({ratios['runtime_share']:.1%})" if split is not None else "–"
+        py = f"{_ms(med['python_loop'])} ({_ratio(ratios['python_loop_over_process'])})" if "python_loop" in med \
+            else "–"
+        lines.append(f"| {name} | {i['lr_size'][0]}x{i['lr_size'][1]} | {med['process']:.2f} | {med['bare_cpp']:.2f} "
+                     f"| {ratios['process_over_bare']:.3f}× | {share} | {py} | {i['rounds']} × {i['block']} |")
+    return lines
+
+
+def render(latency: list[dict], rss: list[dict], meta: dict, overhead: list[dict] | None = None) -> str:
+    """The Markdown section: provenance line, latency table, RSS table, overhead table, footnotes."""
+    overhead = overhead or []
+    machine = next((i.get("machine") for i in latency + overhead if i.get("machine")), {}) or {}
+    threads = sorted({i["threads"] for i in latency + overhead}) or ["?"]
+    loads = [i["load_before"][0] for i in latency + rss + overhead if i.get("load_before")]
     when = (meta.get("datetime") or time.strftime("%Y-%m-%dT%H:%M:%S"))[:16].replace("T", " ")
     versions = ", ".join(f"{k} {v}" for k, v in machine.get("versions", {}).items())
     out = [f"Measured {when} UTC on {machine.get('cpu', 'unknown CPU')}, {machine.get('cores', '?')} cores, "
            f"{'/'.join(map(str, threads))} threads, CPU (XNNPACK); {versions}"
            f"{'; commit ' + meta['commit'][:10] if meta.get('commit') else ''}. "
            + (f"Shared machine: 1-minute load average {min(loads):.1f}–{max(loads):.1f} during the run, so absolute "
-              "times are noisy; the ratios are interleaved per frame and comparable." if loads else ""), ""]
+              "times are noisy; the ratios are measured side by side and comparable." if loads else ""), ""]
     if latency:
         out += ["Median per-frame latency (all runners interleaved on the same frames):", ""] + latency_table(latency)
         out.append("")
@@ -100,16 +122,20 @@ def render(latency: list[dict], rss: list[dict], meta: dict) -> str:
         out.append("")
     if rss:
         out += ["Peak RSS (`ru_maxrss`, fresh subprocess per row):", ""] + rss_table(rss) + [""]
+    if overhead:
+        out += ["Per-frame cost of `process()` over the bare loop (blocks of consecutive frames; each process() block "
+                "between two bare blocks; medians per frame):", ""] + overhead_table(overhead) + [""]
     return "\n".join(out).rstrip() + "\n"
 
 
-def write_section(path: Path, section: str) -> None:
-    """Replace the text between the two MARKER lines of ``path`` with ``section``."""
+def write_section(path: Path, section: str, name: str = MARKER) -> None:
+    """Replace the text between the two ``<!-- name -->`` lines of ``path`` with ``section``."""
+    marker = f"<!-- {name} -->"
     text = path.read_text()
-    parts = text.split(MARKER)
+    parts = text.split(marker)
     if len(parts) != 3:
-        raise SystemExit(f"{path}: expected exactly two '{MARKER}' lines, found {len(parts) - 1}")
-    path.write_text(parts[0] + MARKER + "\n" + section + MARKER + parts[2])
+        raise SystemExit(f"{path}: expected exactly two '{marker}' lines, found {len(parts) - 1}")
+    path.write_text(parts[0] + marker + "\n" + section + marker + parts[2])
 
 
 def run_benchmarks(extra: list[str]) -> list[Path]:
@@ -129,17 +155,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("json", nargs="*", type=Path, help="pytest-benchmark JSON files (latency and/or rss)")
     parser.add_argument("--run", action="store_true", help="run the benchmarks first (extra pytest args after --)")
     parser.add_argument("--write-readme", type=Path, metavar="README", help="rewrite the marked section of this file")
+    parser.add_argument("--marker", default=MARKER, help="the section's marker name (<!-- NAME --> lines)")
     args, extra = parser.parse_known_args(argv)
     paths = list(args.json) + (run_benchmarks([e for e in extra if e != "--"]) if args.run else [])
     if not paths:
         parser.error("give benchmark JSON files or --run")
-    latency, rss, meta = load_results(paths)
-    if not latency and not rss:
-        raise SystemExit("no latency or rss results in " + ", ".join(map(str, paths)))
-    section = render(latency, rss, meta)
+    latency, rss, overhead, meta = load_results(paths)
+    if not latency and not rss and not overhead:
+        raise SystemExit("no latency, rss or overhead results in " + ", ".join(map(str, paths)))
+    section = render(latency, rss, meta, overhead)
     if args.write_readme:
-        write_section(args.write_readme, section)
-        print(f"rewrote the {MARKER} section of {args.write_readme}")
+        write_section(args.write_readme, section, args.marker)
+        print(f"rewrote the {args.marker} section of {args.write_readme}")
     else:
         print(section)
     return 0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from check_regression import compare
+from check_regression import check_overhead, compare
 
 
 def _cases(factor: float, blow_up: str | None = None) -> dict[str, dict]:
@@ -31,3 +31,14 @@ def test_cases_on_one_side_are_listed_not_compared() -> None:
     lines, ok = compare(baseline, current, 0.15)
     assert ok
     assert any("only in baseline" in line for line in lines) and any("only in this run" in line for line in lines)
+
+
+def test_overhead_target_gates_models_not_controls() -> None:
+    def case(ratio: float, control: bool = False) -> dict:
+        info = {"ratios": {"process_over_bare": ratio}}
+        return {**info, "control": "bare vs bare"} if control else info
+
+    assert check_overhead({"a": case(1.02), "b": case(1.029)}, 0.03)[1]
+    lines, ok = check_overhead({"a": case(1.02), "b": case(1.031)}, 0.03)
+    assert not ok and any("OVER TARGET" in line for line in lines)
+    assert check_overhead({"a": case(1.01), "control:a": case(1.05, control=True)}, 0.03)[1]

@@ -100,7 +100,8 @@ def test_overhead(overhead_name: str, threads: int, benchmark, request) -> None:
     med = meter.medians_ms()
     paired = meter.paired_ratios()
     ratios = {"process_over_bare": float(np.median(paired)),
-              "process_over_bare_medians": med["process"] / med["bare_cpp"]}
+              "process_over_bare_medians": med["process"] / med["bare_cpp"],
+              "process_over_bare_cpu": float(np.median(meter.paired_ratios(cpu=True)))}
     if split["total_ms"] > 0:  # not for the control
         ratios["runtime_share"] = split["runtime_ms"] / split["total_ms"]
     if "python_loop" in med:
