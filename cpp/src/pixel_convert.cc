@@ -42,8 +42,9 @@ void RequireSupported(const TensorInfo& t) {
     throw InvalidArgument("tensor " + t.name + " has a non-positive quantization scale");
 }
 
-// x86-64 builds target SSE2 only: vector paths are compiled for AVX2 / AVX-512 and picked at run time. (GCC leaves
-// the scalar clamp-and-round loop scalar even at -O3: NaN-safe compares stay branches.)
+// x86-64 builds target SSE2 only: vector paths are compiled for AVX2 / AVX-512 and picked at run time. The HR
+// conversion has hand-written ones (the compiler vectorises its scalar loop only with -fno-trapping-math, set in CMake
+// but not by every embedding build; they also stream their stores); simpler loops use compiler clones.
 #if defined(__x86_64__) && defined(__GNUC__)
 #define MOBILEVSR_X86_CLONES __attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
 #else

@@ -42,12 +42,7 @@ Json TensorJson(const TensorInfo& t) {
 
 }  // namespace
 
-PixelBuffer AllocatePixels(size_t bytes) {
-  const size_t a = Session::kHostAlignment;
-  void* memory = std::aligned_alloc(a, std::max<size_t>(a, (bytes + a - 1) / a * a));
-  if (memory == nullptr) throw std::bad_alloc();
-  return PixelBuffer(static_cast<uint8_t*>(memory));
-}
+static_assert(PixelPool::kAlignment % Session::kHostAlignment == 0, "LiteRT writes HR frames in place");
 
 Upscaler::Upscaler(const std::string& model_path, const UpscalerOptions& options)
     : session_(std::make_unique<Session>(options.session, model_path)) {
@@ -77,6 +72,8 @@ Upscaler::Upscaler(const std::string& model_path, const UpscalerOptions& options
   tile_batch_ = options.tile_batch;
   BindContract();
   ChooseTileOverlap(options.tile_overlap);
+  // Room for one run's frames plus one a caller still holds; 256 MiB at most (a few 4K frames).
+  pixel_pool_ = PixelPool::Create(output_slots_.size() + 1, size_t{256} << 20);
   timing_.runs_at_clear = session_->runs();  // runs made while opening are not process() time
   timing_.run_seconds_at_clear = session_->run_seconds();
 }
@@ -501,7 +498,7 @@ void Upscaler::RunAnchor(long anchor) {
     HrFrame frame;
     frame.height = out_h;
     frame.width = out_w;
-    frame.pixels = AllocatePixels(static_cast<size_t>(out_h) * out_w * 3);
+    frame.pixels = pixel_pool_->Take(static_cast<size_t>(out_h) * out_w * 3);
     produced.push_back(std::move(frame));
   }
   auto read_outputs = [&](const Tile& tile, size_t batch_index) {
@@ -543,7 +540,7 @@ void Upscaler::RunAnchor(long anchor) {
       HrFrame upright;
       upright.height = frame.width;
       upright.width = frame.height;
-      upright.pixels = AllocatePixels(static_cast<size_t>(frame.height) * frame.width * 3);
+      upright.pixels = pixel_pool_->Take(static_cast<size_t>(frame.height) * frame.width * 3);
       for (int y = 0; y < upright.height; ++y)
         for (int x = 0; x < upright.width; ++x)
           std::memcpy(upright.pixels.get() + (static_cast<size_t>(y) * upright.width + x) * 3,

@@ -15,6 +15,7 @@
 
 #include "contract.h"
 #include "pixel_convert.h"
+#include "pixel_pool.h"
 #include "receptive_field.h"
 #include "session.h"
 #include "tile_plan.h"
@@ -37,13 +38,6 @@ struct UpscalerOptions {
   // faster, "on" batches whenever the graph allows it, "off" never batches.
   std::string tile_batch = "auto";
 };
-
-// Pixel memory aligned for LiteRT to write model outputs into directly (Session::kHostAlignment); freed with free().
-struct FreePixels {
-  void operator()(uint8_t* p) const { std::free(p); }
-};
-using PixelBuffer = std::unique_ptr<uint8_t[], FreePixels>;
-PixelBuffer AllocatePixels(size_t bytes);  // throws std::bad_alloc
 
 // An HR frame: height x width x 3 bytes, RGB.
 struct HrFrame {
@@ -142,7 +136,8 @@ class Upscaler {
   std::map<std::vector<int>, BatchDecision> batch_decisions_;  // per (tile grid, tile size): measured once
   std::string resize_error_;  // why the inputs could not be resized, when tiling/padding is used
   std::vector<std::vector<std::vector<uint8_t>>> tile_states_;  // [tile][state link]: each tile's own recurrence
-  std::vector<std::vector<uint8_t>> tile_scratch_;
+  std::vector<std::vector<uint8_t>> tile_scratch_;  // one tile crop per input offset
+  std::shared_ptr<PixelPool> pixel_pool_;  // HR frame memory, recycled when callers drop frames
   // Timing(): totals since the last clear (session runs counted from the session's totals at that point).
   struct TimingTotals {
     long calls = 0, frames = 0, runs_at_clear = 0;

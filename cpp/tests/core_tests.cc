@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstring>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,7 @@
 #include "errors.h"
 #include "json.h"
 #include "pixel_convert.h"
+#include "pixel_pool.h"
 #include "profile.h"
 #include "receptive_field.h"
 #include "tile_plan.h"
@@ -266,6 +268,36 @@ void TestPixelConversion() {
                 hr_rgb[p * 3 + 2] == hr_pixel[0];
   }
   Check(rows_same, "table read of whole RGB rows equals the per-pixel read");
+}
+
+void TestPixelPool() {
+  auto pool = mobilevsr::PixelPool::Create(2, size_t{1} << 20);
+  uint8_t* first = nullptr;
+  {
+    auto a = pool->Take(1000);
+    first = a.get();
+    Check(reinterpret_cast<uintptr_t>(first) % 64 == 0, "pooled pixels are 64-byte aligned");
+  }
+  Check(pool->free_buffers() == 1, "a dropped frame goes back to the pool");
+  {
+    auto again = pool->Take(1000);
+    Check(again.get() == first && pool->free_buffers() == 0, "the next frame of that size reuses it");
+  }
+  {
+    auto b = pool->Take(1000), c = pool->Take(1000), d = pool->Take(1000);
+  }
+  Check(pool->free_buffers() == 2, "at most max_buffers are kept");  // (c and d back; b beyond the limit)
+  { auto big = pool->Take(600000); }
+  Check(pool->free_buffers() == 1, "a new size drops the old buffers");
+  { auto a = pool->Take(600000), b = pool->Take(600000); }
+  Check(pool->free_buffers() == 1, "at most max_bytes are kept");
+  std::weak_ptr<mobilevsr::PixelPool> alive = pool;
+  {
+    auto outliving = pool->Take(600000);
+    pool.reset();
+    Check(!alive.expired(), "a frame keeps its pool alive");
+  }
+  Check(alive.expired(), "the pool goes with its last frame");
 }
 
 void TestTilePlan() {
@@ -534,6 +566,7 @@ int main() {
   TestContract();
   TestLayoutDetection();
   TestPixelConversion();
+  TestPixelPool();
   TestTilePlan();
   TestReceptiveField();
   TestProfileReport();

@@ -32,10 +32,13 @@ std::string SafeMessage(const char* text) {
   return clean;
 }
 
+// The array owns the frame's buffer; dropping the array gives the memory back to the Upscaler's pool.
 py::array ToNumpy(HrFrame frame) {
-  auto* owner = frame.pixels.release();
-  py::capsule free_when_done(owner, [](void* p) { mobilevsr::FreePixels()(static_cast<uint8_t*>(p)); });
-  return py::array_t<uint8_t>({frame.height, frame.width, 3}, owner, free_when_done);
+  auto owner = std::make_unique<mobilevsr::PixelBuffer>(std::move(frame.pixels));
+  uint8_t* data = owner->get();
+  py::capsule release_when_done(owner.get(), [](void* p) { delete static_cast<mobilevsr::PixelBuffer*>(p); });
+  owner.release();  // the capsule owns it now
+  return py::array_t<uint8_t>({frame.height, frame.width, 3}, data, release_when_done);
 }
 
 // Owns the core object; close() drops it and later calls raise instead of touching freed memory.

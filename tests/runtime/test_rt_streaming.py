@@ -150,3 +150,24 @@ def test_hr_frames_written_in_place_stay_distinct(rt, fixture_dir, manifest, fix
         assert not any(np.shares_memory(frame, other) for other in got[i + 1:])
     got[0][:] = 0  # the caller may write into a frame without touching later ones
     assert_frames_equal(got[1:], want[1:])
+
+
+@pytest.mark.parametrize("name", ["single_fp32", "single_int8", "chunk4_fp32"])
+def test_dropped_hr_frames_are_recycled(rt, fixture_dir, manifest, fixture_frames, name):
+    """A frame the caller dropped lends its memory to a later frame (no page faults for fresh memory every frame);
+    frames still held are never handed out twice."""
+    with open_cpu(rt, fixture_dir, manifest, name) as up:
+        seen = set()
+        held = []
+        for f in fixture_frames * 2:
+            out = up.process(f)
+            if out is not None:
+                seen.add(out.__array_interface__["data"][0])
+                held.append((out, out.copy()))
+                if len(held) > 2:
+                    held.pop(0)  # the caller keeps the two newest frames
+                assert not np.shares_memory(held[0][0], held[-1][0]) or len(held) == 1
+        per_run = len(manifest[name]["contract"]["frame_outputs"]["offsets"])
+        assert len(seen) <= per_run + 3 < 2 * len(fixture_frames)
+        for frame, copy in held:  # nothing wrote into a held frame
+            np.testing.assert_array_equal(frame, copy)
