@@ -4,7 +4,6 @@
 #pragma once
 
 #include <chrono>
-#include <cstdlib>
 #include <deque>
 #include <map>
 #include <memory>
@@ -144,7 +143,7 @@ class Upscaler {
     double seconds = 0.0, run_seconds_at_clear = 0.0;
   } timing_;
   // Adds one process()/flush() call that started at `start` and returned `frames` HR frames.
-  void CountCall(std::chrono::steady_clock::time_point start, size_t frames);  // one tile crop per input offset
+  void CountCall(std::chrono::steady_clock::time_point start, size_t frames);
 
   // Clip state.
   int clip_height_ = 0, clip_width_ = 0;  // 0 until the clip's first frame
