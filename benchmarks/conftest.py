@@ -31,7 +31,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--bench-precisions", default="fp32,fp16,int8")
     group.addoption("--bench-sizes", default="180x320,360x640,720x1280", help="LR sizes HxW, comma list")
     group.addoption("--bench-frames", type=int, default=40,
-                    help="interleaved rounds at 180x320; larger frames get proportionally fewer (at least 4)")
+                    help="timed frames per workload at 180x320; larger frames get proportionally fewer (at least 3 "
+                         "blocks)")
+    group.addoption("--bench-block", type=int, default=5, help="consecutive frames per block (latency suite)")
     group.addoption("--bench-threads", type=int, default=2)
     group.addoption("--bench-runners", default="bare_cpp,python_loop,onnxruntime,bicubic,numpy_ref",
                     help="what process() is compared with, comma list")

@@ -1,4 +1,4 @@
-"""Measurement helpers: interleaved timing, machine/load description, process resource counters."""
+"""Measurement helpers: timing in blocks of consecutive frames, machine/load description, process resource counters."""
 
 from __future__ import annotations
 
@@ -52,54 +52,6 @@ def rounds_for(frames_at_reference: int, size: tuple[int, int]) -> int:
     return max(4, round(frames_at_reference * REFERENCE_PIXELS / (size[0] * size[1])))
 
 
-class Interleaved:
-    """Times several per-frame workloads round-robin on the same frames so machine load hits all of them alike.
-
-    ``others`` run (in an order rotated every round) before the measured one in each round; their per-call times
-    are kept in ``times`` next to the measured workload's.
-    """
-
-    def __init__(self, measured: str, others: dict[str, Callable[[np.ndarray], object]],
-                 frames: list[np.ndarray]) -> None:
-        self.measured = measured
-        self.others = others
-        self.frames = frames
-        self.times: dict[str, list[float]] = {measured: [], **{name: [] for name in others}}
-        self.round = 0
-
-    def next_frame(self) -> np.ndarray:
-        return self.frames[self.round % len(self.frames)]
-
-    def setup(self) -> tuple[tuple, dict]:
-        """Runs the other workloads for this round (pytest-benchmark's untimed ``setup`` of ``pedantic``)."""
-        frame = self.next_frame()
-        names = list(self.others)
-        shift = self.round % max(1, len(names))
-        for name in names[shift:] + names[:shift]:
-            start = time.perf_counter()
-            self.others[name](frame)
-            self.times[name].append(time.perf_counter() - start)
-        return (frame,), {}
-
-    def timed(self, call: Callable[[np.ndarray], object]) -> Callable[[np.ndarray], object]:
-        """``call`` wrapped to record its own time too (so every workload is timed the same way)."""
-
-        def run(frame: np.ndarray) -> object:
-            start = time.perf_counter()
-            out = call(frame)
-            self.times[self.measured].append(time.perf_counter() - start)
-            self.round += 1
-            return out
-
-        return run
-
-    def medians_ms(self) -> dict[str, float]:
-        return {name: float(np.median(t) * 1000) for name, t in self.times.items() if t}
-
-    def p90_ms(self) -> dict[str, float]:
-        return {name: float(np.percentile(t, 90) * 1000) for name, t in self.times.items() if t}
-
-
 class Blocks:
     """Times workloads in blocks of consecutive frames, as a streaming loop runs them (steady caches and threads).
 
@@ -111,17 +63,19 @@ class Blocks:
     calls for a workload making several frames per call: a chunked model's bare run); times are kept per frame.
     """
 
-    def __init__(self, measured: Callable[[np.ndarray], object], baseline: tuple[str, Callable[[np.ndarray], object]],
+    def __init__(self, measured: Callable[[np.ndarray], object],
+                 baseline: tuple[str, Callable[[np.ndarray], object]] | None,
                  others: dict[str, Callable[[np.ndarray], object]], frames: list[np.ndarray], block: int,
                  frames_per_call: dict[str, int] | None = None, measured_warmup: int = 1) -> None:
         self.measured = measured
-        self.baseline_name, self.baseline = baseline
+        self.baseline_name, self.baseline = baseline or ("", None)
         self.others = others
         self.frames = frames
         self.block = block
         self.frames_per_call = frames_per_call or {}
         self.measured_warmup = measured_warmup
-        self.times: dict[str, list[float]] = {"process": [], self.baseline_name: [], **{n: [] for n in others}}
+        names = ["process", *([self.baseline_name] if self.baseline else []), *others]
+        self.times: dict[str, list[float]] = {name: [] for name in names}
         self.cpu_times: dict[str, list[float]] = {name: [] for name in self.times}
         # (baseline before, baseline after) of each measured block, wall and CPU seconds per frame
         self.brackets: list[tuple[float, float]] = []
@@ -147,6 +101,8 @@ class Blocks:
         return wall, cpu
 
     def _close_bracket(self) -> None:
+        if self.baseline is None:
+            return
         after = self._run_block(self.baseline_name, self.baseline)
         if self._before is not None:
             self.brackets.append((self._before[0], after[0]))
@@ -160,7 +116,8 @@ class Blocks:
             self._close_bracket()
         for name, run in self.others.items():
             self._run_block(name, run)
-        self._before = self._run_block(self.baseline_name, self.baseline)
+        if self.baseline is not None:
+            self._before = self._run_block(self.baseline_name, self.baseline)
         for _ in range(self.measured_warmup):
             self.measured(self._frame())
         return (), {}
@@ -185,6 +142,9 @@ class Blocks:
 
     def medians_ms(self) -> dict[str, float]:
         return {name: float(np.median(t) * 1000) for name, t in self.times.items() if t}
+
+    def p90_ms(self) -> dict[str, float]:
+        return {name: float(np.percentile(t, 90) * 1000) for name, t in self.times.items() if t}
 
 
 def rss_bytes() -> int:

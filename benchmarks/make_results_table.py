@@ -113,7 +113,8 @@ def render(latency: list[dict], rss: list[dict], meta: dict, overhead: list[dict
            + (f"Shared machine: 1-minute load average {min(loads):.1f}–{max(loads):.1f} during the run, so absolute "
               "times are noisy; the ratios are measured side by side and comparable." if loads else ""), ""]
     if latency:
-        out += ["Median per-frame latency (all runners interleaved on the same frames):", ""] + latency_table(latency)
+        out += ["Median per-frame latency (each runner in blocks of consecutive frames, side by side in one run; "
+                "process / bare pairs each process block with the bare blocks around it):", ""] + latency_table(latency)
         out.append("")
         if any(i["origin"] != "bundled" for i in latency):
             out.append("\\* zoo export with random weights (no bundled model yet); latency does not depend on weights.")
