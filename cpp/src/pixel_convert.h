@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "helper_thread.h"
 #include "tensor_info.h"
 
 namespace mobilevsr {
@@ -32,7 +33,8 @@ class InputConverter {
   // `tensor_channels` channels.
   void Write(const uint8_t* frame, size_t pixels, void* tensor, int tensor_channels, int channel_offset) const;
   // Writes compact HxWx3 frames stacked on the channels of an NHWC tensor with 3 * frames.size() channels (frame k
-  // at channels [3k, 3k+3)) in one pass: pixels are interleaved as bytes in chunks, then converted vectorised.
+  // at channels [3k, 3k+3)). Quantized tensors in one pass (bytes interleaved in chunks, then one vectorised table
+  // lookup); float tensors frame by frame, which measured faster.
   void WriteStacked(const std::vector<const uint8_t*>& frames, size_t pixels, void* tensor) const;
 
  private:
@@ -55,8 +57,10 @@ class OutputConverter {
   // Reads rows [y0, y1) x columns [x0, x1) of a tensor `tensor_width` pixels wide into compact frames `frame_width`
   // pixels wide, at (dst_y, dst_x): every target in one pass over the tensor (a 10-frame output is read once, not
   // ten times).
+  // Large regions are split over two threads: `helper`'s, or a thread started for the call when it is null.
   void ReadRegion(const void* tensor, int tensor_width, int tensor_channels, const std::vector<Target>& targets,
-                  int y0, int y1, int x0, int x1, bool bgr, int frame_width, int dst_y, int dst_x) const;
+                  int y0, int y1, int x0, int x1, bool bgr, int frame_width, int dst_y, int dst_x,
+                  HelperThread* helper = nullptr) const;
   // `count` tensor elements -> pixel bytes (scale, round half up, clamp; NaN -> 0), vectorised.
   void ConvertElements(const void* tensor, size_t count, uint8_t* bytes) const;
   // The tensor's bytes are already the frame's pixel values (uint8 with scale 1/255 of the pixel range, zero 0).

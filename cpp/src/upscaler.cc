@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <thread>
 
 #include "errors.h"
 
@@ -510,10 +511,11 @@ void Upscaler::RunAnchor(long anchor) {
       if (targets.empty()) continue;
       auto lock = session_->LockOutput(t);
       const auto* item = static_cast<const uint8_t*>(lock.data()) + batch_index * (outputs[t].byte_count() / batch());
+      if (!helper_ && std::thread::hardware_concurrency() > 1) helper_ = std::make_unique<HelperThread>();
       output_converters_[t]->ReadRegion(item, s * plan_.tile_width, outputs[t].channels(), targets,
                                         s * (tile.keep_y0 - tile.y0), s * (tile.keep_y1 - tile.y0),
                                         s * (tile.keep_x0 - tile.x0), s * (tile.keep_x1 - tile.x0), contract_.bgr,
-                                        out_w, s * tile.keep_y0, s * tile.keep_x0);
+                                        out_w, s * tile.keep_y0, s * tile.keep_x0, helper_.get());
     }
   };
   const bool per_tile_state = !tile_states_.empty();
@@ -553,6 +555,7 @@ void Upscaler::RunAnchor(long anchor) {
   next_anchor_ = anchor + static_cast<long>(output_slots_.size());
   const long keep_from = std::max(0L, next_anchor_ + std::min(min_offset_, 0));
   while (history_base_ < keep_from && history_.size() > 1) {
+    spare_frame_ = std::move(history_.front());
     history_.pop_front();
     ++history_base_;
   }
@@ -568,7 +571,8 @@ std::optional<HrFrame> Upscaler::Process(const FrameView& frame) {
     std::swap(oriented.height, oriented.width);
     std::swap(oriented.row_stride, oriented.pixel_stride);
   }
-  std::vector<uint8_t> compact(static_cast<size_t>(frame.height) * frame.width * 3);
+  std::vector<uint8_t> compact = std::move(spare_frame_);
+  compact.resize(static_cast<size_t>(frame.height) * frame.width * 3);  // no work when the size is unchanged
   CopyToCompactRgb(oriented, contract_.bgr, compact.data());
   history_.push_back(std::move(compact));
   ++received_;

@@ -137,6 +137,8 @@ class Upscaler {
   std::vector<std::vector<std::vector<uint8_t>>> tile_states_;  // [tile][state link]: each tile's own recurrence
   std::vector<std::vector<uint8_t>> tile_scratch_;  // one tile crop per input offset
   std::shared_ptr<PixelPool> pixel_pool_;  // HR frame memory, recycled when callers drop frames
+  std::unique_ptr<HelperThread> helper_;   // second thread for HR conversion, started at the first run
+  std::vector<uint8_t> spare_frame_;       // a dropped history frame's memory, reused for the next frame
   // Timing(): totals since the last clear (session runs counted from the session's totals at that point).
   struct TimingTotals {
     long calls = 0, frames = 0, runs_at_clear = 0;

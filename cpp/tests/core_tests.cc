@@ -7,11 +7,13 @@
 #include <cstring>
 #include <functional>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "contract.h"
 #include "errors.h"
+#include "helper_thread.h"
 #include "json.h"
 #include "pixel_convert.h"
 #include "pixel_pool.h"
@@ -300,6 +302,24 @@ void TestPixelPool() {
   Check(alive.expired(), "the pool goes with its last frame");
 }
 
+void TestHelperThread() {
+  mobilevsr::HelperThread helper;
+  std::vector<int> halves(2, 0);
+  for (int round = 1; round <= 50; ++round)
+    helper.RunAlongside([&] { halves[1] += round; }, [&] { halves[0] += round; });
+  Check(halves[0] == 1275 && halves[1] == 1275, "helper thread runs its half every time, done on return");
+  bool caught = false;
+  try {
+    helper.RunAlongside([] { throw std::runtime_error("helper failed"); }, [] {});
+  } catch (const std::runtime_error& e) {
+    caught = std::string(e.what()) == "helper failed";
+  }
+  Check(caught, "an exception on the helper reaches the caller");
+  int after = 0;
+  helper.RunAlongside([&] { after = 1; }, [] {});
+  Check(after == 1, "the helper keeps working after an exception");
+}
+
 void TestTilePlan() {
   const auto split = mobilevsr::SplitAxis(540, 180, 16);
   Check(split.starts.front() == 0 && split.starts.back() == 360, "tiles reach both edges");
@@ -567,6 +587,7 @@ int main() {
   TestLayoutDetection();
   TestPixelConversion();
   TestPixelPool();
+  TestHelperThread();
   TestTilePlan();
   TestReceptiveField();
   TestProfileReport();
