@@ -66,7 +66,7 @@ def test_latency(latency_case, bench_paths, bench_cache: Path, threads: int, ben
     baseline = None
     if "bare_cpp" in wanted:  # LiteRtRunCompiledModel alone on process()'s own model, on the inputs it last wrote
         bare = up._core.run_model_only  # noqa: SLF001 - the benchmark-only floor of the binding
-        baseline = ("bare_cpp", lambda _f: bare())
+        baseline = ("bare_cpp", lambda _f: bare(swap_states=True))  # state handed over as any loop must
 
     load_before = load_average()
     block = request.config.getoption("--bench-block")

@@ -593,12 +593,15 @@ void Upscaler::CountCall(std::chrono::steady_clock::time_point start, size_t fra
   timing_.frames += static_cast<long>(frames);
 }
 
-void Upscaler::RunModelOnly() {
+void Upscaler::RunModelOnly(bool swap_states) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (received_ == 0) throw InvalidArgument("RunModelOnly needs a clip in progress: process a frame first");
   const long runs = session_->runs();
   const double seconds = session_->run_seconds();
   session_->Run();
+  if (swap_states)
+    for (const auto& link : states_)
+      if (link.mode == StateLink::Mode::kSwap) session_->SwapStateBuffers(link.input, link.output);
   timing_.runs_at_clear += session_->runs() - runs;  // not process() time
   timing_.run_seconds_at_clear += session_->run_seconds() - seconds;
 }

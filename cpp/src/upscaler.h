@@ -70,9 +70,12 @@ class Upscaler {
   // rest ("runtime": conversions, windows, state hand-off, warm-up bookkeeping). `clear` starts afresh afterwards.
   Json Timing(bool clear = false);
   // Benchmarks' floor: one LiteRtRunCompiledModel on this Upscaler's own compiled model and buffers, with the inputs
-  // the last process() wrote (real frames and state), nothing else. The next process() is unaffected: it rewrites the
-  // inputs it needs and its run rewrites every output. Not counted by Timing(). Needs a clip in progress.
-  void RunModelOnly();
+  // the last process() wrote (real frames and state), nothing else. Not counted by Timing(). Needs a clip in
+  // progress. Without `swap_states` the next process() is unaffected (it rewrites the inputs it needs and its run
+  // rewrites every output). With it, state pairs that process() hands over by buffer swap are swapped after the run,
+  // as any streaming loop over a recurrent model must (LiteRT then sees new buffers every run, as in process()); the
+  // stream's state then moves on by this run.
+  void RunModelOnly(bool swap_states = false);
   void ClearProfile();
 
  private:

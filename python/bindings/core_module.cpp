@@ -105,10 +105,10 @@ class PyUpscaler {
   std::string ProfileReport(bool clear) { return Core()->ProfileReport(clear).Dump(); }
   void ClearProfile() { Core()->ClearProfile(); }
   std::string Timing(bool clear) { return Core()->Timing(clear).Dump(); }
-  void RunModelOnly() {
+  void RunModelOnly(bool swap_states) {
     auto core = Core();
     py::gil_scoped_release release;
-    core->RunModelOnly();
+    core->RunModelOnly(swap_states);
   }
   int Lookahead() { return Core()->lookahead(); }
   bool Closed() {
@@ -165,8 +165,9 @@ PYBIND11_MODULE(_core, m) {
       .def("profile_report", &PyUpscaler::ProfileReport, py::arg("clear") = false)
       .def("clear_profile", &PyUpscaler::ClearProfile)
       .def("timing", &PyUpscaler::Timing, py::arg("clear") = false)
-      .def("run_model_only", &PyUpscaler::RunModelOnly,
-           "Benchmarks' floor: LiteRtRunCompiledModel alone on this Upscaler's model, inputs as last written")
+      .def("run_model_only", &PyUpscaler::RunModelOnly, py::arg("swap_states") = false,
+           "Benchmarks' floor: LiteRtRunCompiledModel alone on this Upscaler's model, inputs as last written; "
+           "swap_states hands state over by buffer swap as process() does (the stream's state moves on)")
       .def("lookahead", &PyUpscaler::Lookahead)
       .def("closed", &PyUpscaler::Closed)
       .def("close", &PyUpscaler::Close);

@@ -72,3 +72,16 @@ def test_run_model_only_leaves_the_stream_untouched(rt, fixture_dir, manifest, f
             np.testing.assert_array_equal(a, b)
     per_run = len(manifest[name]["contract"]["frame_outputs"]["offsets"])
     assert t["model_runs"] <= len(fixture_frames) // per_run + 3  # the 16 bare runs are not in it
+
+
+def test_run_model_only_with_state_swap_keeps_the_stream_running(rt, fixture_dir, manifest, fixture_frames):
+    """With swap_states (the benchmarks' bare loop) the state moves on by each bare run, as a loop's would: the
+    stream keeps producing frames of the right size, and the runs are still not process() time."""
+    with open_cpu(rt, fixture_dir, manifest, "recurrent_fp32") as up:
+        assert up.info["state_pairs"][0]["transfer"] == "swap"
+        shapes = []
+        for f in fixture_frames:
+            out = up.process(f)
+            shapes.append(out.shape)
+            up._core.run_model_only(swap_states=True)
+        assert len(set(shapes)) == 1 and up.timing()["model_runs"] <= len(fixture_frames) + 2
