@@ -247,6 +247,10 @@ jint NativeLookahead(JNIEnv* env, jclass, jlong handle) {
   return Guarded<jint>(env, 0, [&] { return static_cast<jint>(Core(handle).lookahead()); });
 }
 
+jstring NativeTiming(JNIEnv* env, jclass, jlong handle, jboolean clear) {
+  return Guarded<jstring>(env, nullptr, [&] { return ToJava(env, Core(handle).Timing(clear == JNI_TRUE).Dump()); });
+}
+
 const Json& Member(const Json& object, const char* key) {
   const Json* value = object.find(key);
   if (value == nullptr) throw mobilevsr::RuntimeError(std::string("the core's info lacks \"") + key + "\"");
@@ -307,6 +311,8 @@ extern "C" JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM* vm, void*) {
        reinterpret_cast<void*>(NativeFlush)},
       {const_cast<char*>("nativeReset"), const_cast<char*>("(J)V"), reinterpret_cast<void*>(NativeReset)},
       {const_cast<char*>("nativeLookahead"), const_cast<char*>("(J)I"), reinterpret_cast<void*>(NativeLookahead)},
+      {const_cast<char*>("nativeTiming"), const_cast<char*>("(JZ)Ljava/lang/String;"),
+       reinterpret_cast<void*>(NativeTiming)},
       {const_cast<char*>("nativeInfo"), const_cast<char*>("(J)Ldev/mobilevsr/UpscalerInfo;"),
        reinterpret_cast<void*>(NativeInfo)},
   };

@@ -8,6 +8,7 @@ assertion is here. The native build is cached in pytest's cache directory, so re
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -139,6 +140,9 @@ def test_java_frames_identical_to_python(java, rt, tmp_path, name, channels):
         actual = np.frombuffer(path.read_bytes(), np.uint8).reshape(expected.shape)
         assert np.array_equal(actual, expected), f"frame {i}: {np.count_nonzero(actual != expected)} bytes differ"
     assert (outputs / "info.json").read_text() != ""
+    timing = json.loads((outputs / "timing.json").read_text())  # the core's split, through the Java face
+    assert timing["calls"] == len(frames) + 1 and timing["frames"] == len(frames)
+    assert timing["model_runs"] >= len(frames) and timing["model_ms"] > 0 and timing["runtime_ms"] >= 0
 
 
 def test_errors_map_to_java_exceptions(java, tmp_path):

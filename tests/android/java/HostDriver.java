@@ -120,6 +120,7 @@ public final class HostDriver {
             }
             List<Frame> rest = up.flush();
             log.add("flush\t" + rest.size());
+            Files.write(out.resolve("timing.json"), up.timingJson(false).getBytes(StandardCharsets.UTF_8));
             for (Frame hr : rest) {
                 Files.write(out.resolve(String.format("hr_%04d.rgb", written++)), hr.pixels());
             }

@@ -180,6 +180,20 @@ public final class Upscaler implements AutoCloseable {
         }
     }
 
+    /**
+     * Where {@link #process}/{@link #flush} time went since opening (or the last clear), measured in C++, as JSON:
+     * calls, frames, model_runs, total_ms, model_ms (inside LiteRT's run) and runtime_ms (the SDK's own work).
+     * {@code clear} starts afresh afterwards (e.g. after warm-up frames).
+     */
+    public String timingJson(boolean clear) {
+        lock.readLock().lock();
+        try {
+            return nativeTiming(openHandle(), clear);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
     /** Number of frames {@link #process} returns null for at the start of a clip. */
     public int lookahead() {
         lock.readLock().lock();
@@ -259,4 +273,6 @@ public final class Upscaler implements AutoCloseable {
     private static native UpscalerInfo nativeInfo(long handle);
 
     private static native int nativeLookahead(long handle);
+
+    private static native String nativeTiming(long handle, boolean clear);
 }
