@@ -77,9 +77,8 @@ class Blocks:
         names = ["process", *([self.baseline_name] if self.baseline else []), *others]
         self.times: dict[str, list[float]] = {name: [] for name in names}
         self.cpu_times: dict[str, list[float]] = {name: [] for name in self.times}
-        # (baseline before, baseline after) of each measured block, wall and CPU seconds per frame
-        self.brackets: list[tuple[float, float]] = []
-        self.cpu_brackets: list[tuple[float, float]] = []
+        # (baseline before, baseline after) of each measured block, each as (wall, CPU) seconds per frame
+        self.brackets: list[tuple[tuple[float, float], tuple[float, float]]] = []
         self._before: tuple[float, float] | None = None
         self.cursor = 0
 
@@ -87,26 +86,29 @@ class Blocks:
         self.cursor += 1
         return self.frames[self.cursor % len(self.frames)]
 
-    def _run_block(self, name: str, run: Callable[[np.ndarray], object]) -> tuple[float, float]:
-        per_call = self.frames_per_call.get(name, 1)
-        run(self._frame())
-        calls = max(1, self.block // per_call)
+    def _time_calls(self, name: str, run: Callable[[np.ndarray], object], calls: int,
+                    frames_per_call: int) -> tuple[float, float]:
+        """Times ``calls`` consecutive calls; records and returns (wall, CPU) seconds per frame."""
         start, cpu_start = time.perf_counter(), time.process_time()
         for _ in range(calls):
             run(self._frame())
-        frames = calls * per_call
+        frames = calls * frames_per_call
         wall, cpu = (time.perf_counter() - start) / frames, (time.process_time() - cpu_start) / frames
         self.times[name].append(wall)
         self.cpu_times[name].append(cpu)
         return wall, cpu
+
+    def _run_block(self, name: str, run: Callable[[np.ndarray], object]) -> tuple[float, float]:
+        per_call = self.frames_per_call.get(name, 1)
+        run(self._frame())
+        return self._time_calls(name, run, max(1, self.block // per_call), per_call)
 
     def _close_bracket(self) -> None:
         if self.baseline is None:
             return
         after = self._run_block(self.baseline_name, self.baseline)
         if self._before is not None:
-            self.brackets.append((self._before[0], after[0]))
-            self.cpu_brackets.append((self._before[1], after[1]))
+            self.brackets.append((self._before, after))
             self._before = None
 
     def setup(self) -> tuple[tuple, dict]:
@@ -124,11 +126,7 @@ class Blocks:
 
     def timed_block(self) -> None:
         """One timed block of the measured workload."""
-        start, cpu_start = time.perf_counter(), time.process_time()
-        for _ in range(self.block):
-            self.measured(self._frame())
-        self.times["process"].append((time.perf_counter() - start) / self.block)
-        self.cpu_times["process"].append((time.process_time() - cpu_start) / self.block)
+        self._time_calls("process", self.measured, self.block, 1)
 
     def finish(self) -> None:
         """Closes the last measured block's bracket (call once after pytest-benchmark's rounds)."""
@@ -136,9 +134,9 @@ class Blocks:
 
     def paired_ratios(self, cpu: bool = False) -> list[float]:
         """Each measured block over the mean of the baseline blocks just before and after it (wall or CPU time)."""
-        measured, brackets = (self.cpu_times["process"], self.cpu_brackets) if cpu else (self.times["process"],
-                                                                                          self.brackets)
-        return [p / ((b + a) / 2) for p, (b, a) in zip(measured, brackets, strict=True)]
+        k = 1 if cpu else 0
+        measured = self.cpu_times["process"] if cpu else self.times["process"]
+        return [p / ((b[k] + a[k]) / 2) for p, (b, a) in zip(measured, self.brackets, strict=True)]
 
     def medians_ms(self) -> dict[str, float]:
         return {name: float(np.median(t) * 1000) for name, t in self.times.items() if t}

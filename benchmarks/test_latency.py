@@ -5,7 +5,7 @@ each round runs a block of the Python Interpreter loop, ONNX Runtime, PIL bicubi
 bare C++ loop, then ``Upscaler.process`` (timed by pytest-benchmark ``pedantic``), and the next round opens with the
 bare loop again, so ``process_over_bare`` pairs each process block with the bare blocks around it. (A per-frame
 interleave, used before, charged ``process`` for the caches five other workloads had just evicted: SWAT_3 INT8 showed
-1.21x its bare loop there against 1.02x in blocks.) Medians and ratios go into the benchmark's ``extra_info``
+1.21x its bare loop there against 1.01x in blocks.) Medians and ratios go into the benchmark's ``extra_info``
 (``--benchmark-json``), which ``check_regression.py`` and ``make_results_table.py`` read.
 """
 
@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from harness import Blocks, clip_frames, load_average, machine, rounds_for
-from runners import InterpreterLoop, OnnxLoop, bicubic, convert_to_onnx, numpy_reference, onnx_path_for
+from runners import InterpreterLoop, OnnxLoop, bare_loop, bicubic, convert_to_onnx, numpy_reference, onnx_path_for
 
 import mobilevsr_rt
 
@@ -63,10 +63,7 @@ def test_latency(latency_case, bench_paths, bench_cache: Path, threads: int, ben
             if name == "python_loop":
                 checked = diffs if latency_case.precision != "int8" else diffs[:1]
                 assert max(checked) <= 1, f"the Interpreter loop disagrees with process() by {diffs} levels"
-    baseline = None
-    if "bare_cpp" in wanted:  # LiteRtRunCompiledModel alone on process()'s own model, on the inputs it last wrote
-        bare = up._core.run_model_only  # noqa: SLF001 - the benchmark-only floor of the binding
-        baseline = ("bare_cpp", lambda _f: bare(swap_states=True))  # state handed over as any loop must
+    baseline = ("bare_cpp", bare_loop(up)) if "bare_cpp" in wanted else None
 
     load_before = load_average()
     block = request.config.getoption("--bench-block")

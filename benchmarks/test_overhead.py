@@ -7,13 +7,12 @@ within 3 %) and vs the hand-written Python Interpreter loop, per frame, on the C
 Each workload runs in blocks of consecutive frames (``--overhead-block``), because a streaming loop runs back to
 back: a per-frame interleave would charge each workload for the caches the others evicted. Every process() block sits
 between two bare-loop blocks; ``process_over_bare`` is the median over rounds of process / mean(bare before, after),
-so drifts of a shared machine cancel. The bare loop is ``LiteRtRunCompiledModel`` alone on the Upscaler's own compiled
-model and buffers, on the inputs the last process() wrote (real frames and recurrent state: INT8 kernels run at
-data-dependent speeds); ``control:NAME`` measures the bare loop against itself (the method's noise floor); a chunked
-model (10 frames per run) is compared per
-output frame. ``runtime_share`` is the C++ split of the same process() calls (``Upscaler.timing()``): the part
-outside LiteRT's run call, free of machine noise. Models: the three public ones in ``../shared/models`` and the
-bundled product models, each at the frame size it was exported at.
+so drifts of a shared machine cancel. The bare loop is ``LiteRtRunCompiledModel`` alone on the Upscaler's own
+compiled model and buffers, on the inputs the last process() wrote (real frames and recurrent state: INT8 kernels run
+at data-dependent speeds); ``control:NAME`` measures the bare loop against itself (the method's noise floor); a
+chunked model (10 frames per run) is compared per output frame. ``runtime_share`` is the C++ split of the same
+process() calls (``Upscaler.timing()``): the part outside LiteRT's run call, free of machine noise. Models: the three
+public ones in ``../shared/models`` and the bundled product models, each at the frame size it was exported at.
 """
 
 from __future__ import annotations
@@ -24,7 +23,7 @@ import numpy as np
 import pytest
 from bench_models import SHARED_MODELS, bundled_models
 from harness import Blocks, clip_frames, load_average, machine
-from runners import InterpreterLoop
+from runners import InterpreterLoop, bare_loop
 
 import mobilevsr_rt
 
@@ -76,22 +75,16 @@ def test_overhead(overhead_name: str, threads: int, benchmark, request) -> None:
         notes["python_loop_first_frame_max_abs_diff"] = diff
         assert diff <= 1, f"the Interpreter loop disagrees with process() by {diff} levels"
         others["python_loop"] = python_loop
-    # The bare loop: LiteRtRunCompiledModel alone on the Upscaler's own compiled model and buffers, with the inputs
-    # the last process() wrote (real frames and state): same instance, so no allocation or placement differences. It
-    # hands recurrent state over by buffer swap where process() does, as any streaming loop must (free, but LiteRT
-    # then binds other buffers on every run: ~1 % of MobileRRN's run, measured).
-    def bare() -> None:
-        up._core.run_model_only(swap_states=True)  # noqa: SLF001 - the benchmark-only floor of the binding
-
+    bare = bare_loop(up)
     measured = up.process
     if overhead_name.startswith("control:"):
         # A/A control: the bare loop measured exactly as process() is; its ratio is the method's noise floor.
         if per_run != 1:
             pytest.skip("the control needs one frame per run")
-        measured, others = (lambda _frame: bare()), {}
+        measured, others = bare, {}
         notes["control"] = "the measured workload is the bare loop itself, not process()"
 
-    meter = Blocks(measured, ("bare_cpp", lambda _frame: bare()), others, frames, block,
+    meter = Blocks(measured, ("bare_cpp", bare), others, frames, block,
                    {"bare_cpp": per_run}, measured_warmup=per_run)
     load_before = load_average()
     up.timing(clear=True)

@@ -59,19 +59,6 @@ void PixelPool::Give(uint8_t* memory, size_t bytes) {
   std::free(memory);
 }
 
-void PixelPool::set_max_buffers(size_t max_buffers) {
-  std::vector<uint8_t*> extra;
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    max_buffers_ = max_buffers;
-    while (free_.size() > max_buffers_) {
-      extra.push_back(free_.back());
-      free_.pop_back();
-    }
-  }
-  for (uint8_t* memory : extra) std::free(memory);
-}
-
 size_t PixelPool::free_buffers() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return free_.size();

@@ -32,7 +32,6 @@ class PixelPool : public std::enable_shared_from_this<PixelPool> {
 
   PixelBuffer Take(size_t bytes);  // throws std::bad_alloc
   void Give(uint8_t* memory, size_t bytes);
-  void set_max_buffers(size_t max_buffers);
   size_t free_buffers() const;
 
  private:

@@ -405,8 +405,9 @@ void Upscaler::WriteTileInputs(long anchor, const Tile& tile, size_t batch_index
     if (!input_converters_[t]) continue;
     auto lock = session_->LockInput(t, kLiteRtTensorBufferLockModeWrite);  // every offset stored in it, one lock
     uint8_t* item = static_cast<uint8_t*>(lock.data()) + batch_index * (inputs[t].byte_count() / batch());
-    // The frame of each 3-channel group of this tensor (a group no offset fills stays null).
-    std::vector<const uint8_t*> groups(static_cast<size_t>(std::max(0, inputs[t].channels() / 3)), nullptr);
+    // The frame of each 3-channel group of this tensor: BindContract made every frame tensor exactly 3 channels per
+    // offset stored in it, offset k at channels [3k, 3k+3).
+    std::vector<const uint8_t*> groups(static_cast<size_t>(inputs[t].channels() / 3), nullptr);
     for (size_t k = 0; k < input_slots_.size(); ++k) {
       if (input_slots_[k].tensor != t) continue;
       const uint8_t* frame = HistoryFrame(anchor + offsets[k]).data();
@@ -424,21 +425,9 @@ void Upscaler::WriteTileInputs(long anchor, const Tile& tile, size_t batch_index
         }
         frame = crop.data();
       }
-      const int channel_offset = input_slots_[k].channel_offset;
-      if (channel_offset % 3 == 0 && channel_offset / 3 < static_cast<int>(groups.size()))
-        groups[static_cast<size_t>(channel_offset / 3)] = frame;
-      else  // an offset off the 3-channel grid: written on its own
-        input_converters_[t]->Write(frame, pixels, item, inputs[t].channels(), channel_offset);
+      groups[static_cast<size_t>(input_slots_[k].channel_offset / 3)] = frame;
     }
-    const bool every_group = inputs[t].channels() % 3 == 0 &&
-                             std::all_of(groups.begin(), groups.end(), [](const uint8_t* g) { return g != nullptr; });
-    if (every_group) {
-      input_converters_[t]->WriteStacked(groups, pixels, item);  // one vectorised pass over the whole tensor
-      continue;
-    }
-    for (size_t g = 0; g < groups.size(); ++g)
-      if (groups[g])
-        input_converters_[t]->Write(groups[g], pixels, item, inputs[t].channels(), static_cast<int>(3 * g));
+    input_converters_[t]->WriteStacked(groups, pixels, item);
   }
 }
 
@@ -478,7 +467,7 @@ void Upscaler::TransferStates() {
 }
 
 bool Upscaler::HrWrittenInPlace() const {
-  if (output_slots_.size() != 1 || plan_.tiles.empty() || batched_ || !plan_.whole_frame() || plan_.transpose ||
+  if (output_slots_.size() != 1 || batched_ || !plan_.whole_frame() || plan_.transpose ||
       contract_.bgr || session_->accelerator() != "cpu" || !tile_states_.empty())
     return false;
   const FrameSlot& slot = output_slots_[0];
