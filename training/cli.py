@@ -24,7 +24,7 @@ from ..cli.options import (
     common_options,
     frame_size,
     json_to_stdout,
-    run_command,
+    run_main,
     version_text,
     write_json,
 )
@@ -181,9 +181,12 @@ def missing_training_dependency(error: BaseException) -> str | None:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``mobilevsr-train`` console script (exit codes: :mod:`mobilevsr_rt.cli.options`)."""
-    args = build_parser().parse_args(argv)
-    args.debug = getattr(args, "debug", False)
-    return run_command(PROG, args, COMMANDS[args.command].run, on_error=missing_training_dependency)
+    def parse() -> argparse.Namespace:
+        args = build_parser().parse_args(argv)
+        args.run = COMMANDS[args.command].run
+        return args
+
+    return run_main(PROG, parse, on_error=missing_training_dependency)
 
 
 if __name__ == "__main__":

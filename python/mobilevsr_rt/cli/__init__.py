@@ -10,7 +10,7 @@ import argparse
 import sys
 from importlib import import_module
 
-from .options import common_options, run_command, version_text
+from .options import common_options, run_main, version_text
 
 PROG = "mobilevsr-rt"
 # name -> module defining add_arguments(parser) and run(args) -> int
@@ -41,10 +41,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``mobilevsr-rt`` console script; see :mod:`mobilevsr_rt.cli.options` for exit codes."""
-    args = build_parser().parse_args(argv)
-    args.verbose = getattr(args, "verbose", False)
-    args.debug = getattr(args, "debug", False)
-    return run_command(PROG, args, args.run)
+    def parse() -> argparse.Namespace:
+        args = build_parser().parse_args(argv)
+        args.verbose = getattr(args, "verbose", False)
+        return args
+
+    return run_main(PROG, parse)
 
 
 if __name__ == "__main__":

@@ -61,8 +61,17 @@ def collect(model: str | Path, gpu_compile: bool, threads: int | None = None, ve
             precision: str = "auto") -> dict[str, Any]:
     """Everything ``info`` reports, as a dict (``_issues``: the GPU issues as objects, for the text report)."""
     path = resolve_model(model, precision=precision, accelerator="gpu")
-    stats = analyze_model(path)
-    issues = check_gpu_compatibility(path)
+    if path.is_dir():
+        raise ValueError(f"{path} is a folder, not a .tflite file")
+    with path.open("rb") as file:
+        head = file.read(8)
+    if head[4:8] != b"TFL3":  # a TFLite flatbuffer: a 4-byte root offset, then the file identifier
+        raise ValueError(f"not a TFLite model (no TFL3 identifier): {path}")
+    try:
+        stats = analyze_model(path)
+        issues = check_gpu_compatibility(path)
+    except Exception as error:  # noqa: BLE001 - a damaged flatbuffer fails anywhere in the parser
+        raise ValueError(f"cannot read {path} as a TFLite model ({type(error).__name__}: {error})") from error
     return {
         "model": str(model),
         "model_path": str(path),

@@ -69,7 +69,7 @@ def format_table(rows: list[dict[str, Any]]) -> str:
             "-" if gpu is None else ("full" if gpu else "partial"),
         ])
     widths = [max(len(h), *(len(r[i]) for r in lines)) for i, h in enumerate(header)]
-    text = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True))]
+    text = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip()]
     text += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in lines]
     return "\n".join(text)
 

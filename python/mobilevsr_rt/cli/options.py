@@ -147,6 +147,20 @@ def sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+def run_main(prog: str, parse: Callable[[], argparse.Namespace],
+             on_error: Callable[[BaseException], str | None] | None = None) -> int:
+    """Parse the command line and run ``args.run`` under the exit-code convention (SIGTERM counts as Ctrl-C from the
+    start); ``on_error`` may turn an exception into the one-line message."""
+    with sigterm_as_interrupt():
+        try:
+            args = parse()
+        except KeyboardInterrupt:
+            print(f"\n{prog}: interrupted", file=sys.stderr)
+            return EXIT_INTERRUPTED
+        args.debug = getattr(args, "debug", False)
+        return run_command(prog, args, args.run, on_error)
+
+
 def run_command(prog: str, args: argparse.Namespace, run: Callable[[argparse.Namespace], int],
                 on_error: Callable[[BaseException], str | None] | None = None) -> int:
     """Run a subcommand under the exit-code convention; ``on_error`` may turn an exception into a message."""
