@@ -166,8 +166,9 @@ class Upscaler:
 
     @property
     def info(self) -> dict[str, Any]:
-        """Accelerator used, full acceleration, fallback reason, model file, tensors, contract, offsets, states,
-        receptive-field radius and tile overlap (with its source), and the current clip's strategy."""
+        """Accelerator used, full acceleration, fallback reason, CPU threads (``num_threads``), model file, tensors,
+        contract, offsets, states, receptive-field radius and tile overlap (with its source), the current clip's
+        strategy, and ``native_log``: what native code printed while the model opened (captured unless verbose)."""
         info = json.loads(self._core.info())
         info["model_path"] = os.fspath(self._model_path)
         if self._cpu_switch_note is not None:
