@@ -3,17 +3,38 @@
 Each subcommand is a :class:`Command` in :data:`COMMANDS`: ``configure(parser)`` adds its arguments and
 ``run(args) -> int`` executes it. Heavy modules (TensorFlow) are imported inside ``run`` so ``--help`` stays fast.
 To add a command (e.g. ``export``, ``compress``), add an entry to :data:`COMMANDS`.
+
+Flags and exit codes follow ``mobilevsr-rt`` (:mod:`mobilevsr_rt.cli.options`): sizes as ``HxW``, ``--json
+[PATH|-]``, exit 0 / 1 (error, one line) / 2 (usage) / 130 (interrupted). Without the ``[train]`` extra a command
+says which package is missing and how to install it.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..cli.options import (
+    DISTRIBUTION,
+    add_json_argument,
+    common_options,
+    frame_size,
+    json_to_stdout,
+    run_main,
+    version_text,
+    write_json,
+)
+
 __all__ = ["COMMANDS", "Command", "build_parser", "main"]
+
+PROG = "mobilevsr-train"
+# Top-level modules of the [train] extra: a command failing to import one of them names the extra.
+TRAIN_MODULES = frozenset({"tensorflow", "tf_keras", "tensorflow_model_optimization", "yaml", "tf2onnx"})
+INSTALL_HINT = f'pip install "{DISTRIBUTION}[train]"'
 
 
 @dataclass(frozen=True)
@@ -35,14 +56,14 @@ def _configure_threads(threads: int | None) -> None:
 
 # --- zoo ---------------------------------------------------------------------------------------------------------
 def _zoo_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--size", type=int, nargs=2, default=(180, 320), metavar=("H", "W"),
-                   help="LR frame size for the MAC counts (default 180 320)")
+    p.add_argument("--size", type=frame_size, default=(180, 320), metavar="HxW",
+                   help="LR frame size for the MAC counts (default 180x320)")
 
 
 def _zoo_run(args: argparse.Namespace) -> int:
     from .models import format_zoo_table
 
-    print(format_zoo_table(tuple(args.size)))
+    print(format_zoo_table(args.size))
     return 0
 
 
@@ -70,7 +91,7 @@ def _common_eval_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data", type=Path, required=True, help="HR clip folders <data>/<clip>/<frame>.png")
     p.add_argument("--frames", type=int, help="first N frames of each clip (default: all)")
     p.add_argument("--clips", type=int, help="first N clips (default: all)")
-    p.add_argument("--crop", type=int, nargs=2, metavar=("H", "W"), help="HR centre crop (default: whole frames; "
+    p.add_argument("--crop", type=frame_size, metavar="HxW", help="HR centre crop (default: whole frames; "
                    "a .tflite model's own input size)")
     p.add_argument("--crop-border", type=int, default=0, help="pixels ignored at each border for the metrics")
     p.add_argument("--threads", type=int, help="TensorFlow threads")
@@ -79,15 +100,18 @@ def _common_eval_args(p: argparse.ArgumentParser) -> None:
 def _eval_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("target", help="run directory / checkpoint prefix / final.weights.h5, a .tflite file, or 'bicubic'")
     _common_eval_args(p)
-    p.add_argument("--json", type=Path, help="also write the result as JSON (readable by 'report')")
+    add_json_argument(p, "the result (a file is readable by 'report')")
 
 
 def _eval_run(args: argparse.Namespace) -> int:
     _configure_threads(args.threads)
     from .evaluate import evaluate_path
 
-    result = evaluate_path(args.target, args.data, args.frames, tuple(args.crop) if args.crop else None,
-                           args.crop_border, args.clips)
+    result = evaluate_path(args.target, args.data, args.frames, args.crop, args.crop_border, args.clips)
+    if args.json is not None:
+        write_json(json.loads(result.to_json()), args.json)
+    if json_to_stdout(args):
+        return 0
     for clip, scores in result.per_clip.items():
         print(f"{clip}: " + ", ".join(f"{k} {v:.4f}" for k, v in scores.items()))
     ms = f"{result.ms_per_frame:.1f} ms/frame" if result.ms_per_frame is not None else "n/a"
@@ -105,11 +129,11 @@ def _report_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data", type=Path, help="HR clip folders (needed unless every target is a .json result)")
     p.add_argument("--frames", type=int)
     p.add_argument("--clips", type=int)
-    p.add_argument("--crop", type=int, nargs=2, metavar=("H", "W"))
+    p.add_argument("--crop", type=frame_size, metavar="HxW", help="HR centre crop")
     p.add_argument("--crop-border", type=int, default=0)
     p.add_argument("--channel", choices=("y", "rgb"), default="y", help="metrics shown in the table (default y)")
-    p.add_argument("--macs-size", type=int, nargs=2, default=(180, 320), metavar=("H", "W"),
-                   help="LR size for the MACs column (default 180 320, i.e. 720p output)")
+    p.add_argument("--macs-size", type=frame_size, default=(180, 320), metavar="HxW",
+                   help="LR size for the MACs column (default 180x320, i.e. 720p output)")
     p.add_argument("--output", type=Path, required=True, help="output prefix: writes PREFIX.md and PREFIX.csv")
     p.add_argument("--threads", type=int)
 
@@ -119,8 +143,8 @@ def _report_run(args: argparse.Namespace) -> int:
     from .report import build_report
 
     md, csv_path = build_report(args.targets, args.output, data=args.data, frames=args.frames, clips=args.clips,
-                                crop=tuple(args.crop) if args.crop else None, crop_border=args.crop_border,
-                                channel=args.channel, macs_size=tuple(args.macs_size))
+                                crop=args.crop, crop_border=args.crop_border, channel=args.channel,
+                                macs_size=args.macs_size)
     print(md.read_text())
     print(f"wrote {md} and {csv_path}")
     return 0
@@ -138,21 +162,31 @@ COMMANDS: dict[str, Command] = {
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with one subparser per entry of :data:`COMMANDS`."""
-    parser = argparse.ArgumentParser(prog="mobilevsr-train", description="mobilevsr training tools")
+    common = common_options(verbose=False)
+    parser = argparse.ArgumentParser(prog=PROG, description="mobilevsr training tools", parents=[common])
+    parser.add_argument("--version", action="version", version=version_text(PROG))
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, command in COMMANDS.items():
-        command.configure(sub.add_parser(name, help=command.help, description=command.help))
+        command.configure(sub.add_parser(name, help=command.help, description=command.help, parents=[common]))
     return parser
 
 
+def missing_training_dependency(error: BaseException) -> str | None:
+    """The one-line message for a command that needs the [train] extra and cannot import it (None otherwise)."""
+    if isinstance(error, ModuleNotFoundError) and error.name and error.name.split(".")[0] in TRAIN_MODULES:
+        return (f"this command needs {error.name.split('.')[0]}, which is not installed: install the training "
+                f"extra with {INSTALL_HINT}")
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``mobilevsr-train`` console script."""
-    args = build_parser().parse_args(argv)
-    try:
-        return COMMANDS[args.command].run(args)
-    except (FileNotFoundError, ValueError, KeyError) as exc:
-        print(f"mobilevsr-train {args.command}: error: {exc}", file=sys.stderr)
-        return 2
+    """Entry point of the ``mobilevsr-train`` console script (exit codes: :mod:`mobilevsr_rt.cli.options`)."""
+    def parse() -> argparse.Namespace:
+        args = build_parser().parse_args(argv)
+        args.run = COMMANDS[args.command].run
+        return args
+
+    return run_main(PROG, parse, on_error=missing_training_dependency)
 
 
 if __name__ == "__main__":

@@ -33,7 +33,8 @@ struct JavaClasses {
 };
 JavaClasses g_classes;
 
-constexpr char kInfoSignature[] = "(Ljava/lang/String;Ljava/lang/String;ZLjava/lang/String;Ljava/lang/String;IIDII)V";
+constexpr char kInfoSignature[] =
+    "(Ljava/lang/String;Ljava/lang/String;ZLjava/lang/String;ILjava/lang/String;IIDII)V";
 
 void Check(JNIEnv* env) {
   if (env->ExceptionCheck()) throw JavaExceptionPending{};
@@ -269,7 +270,8 @@ jobject NativeInfo(JNIEnv* env, jclass, jlong handle) {
     jstring layout = ToJava(env, Member(info, "layout").as_string());
     jobject result = env->NewObject(
         g_classes.info, g_classes.info_init, json, accelerator,
-        static_cast<jboolean>(Member(info, "fully_accelerated").as_bool()), fallback, layout,
+        static_cast<jboolean>(Member(info, "fully_accelerated").as_bool()), fallback,
+        static_cast<jint>(Member(info, "num_threads").as_number()), layout,
         static_cast<jint>(Member(info, "scale").as_number()), static_cast<jint>(Member(info, "lookahead").as_number()),
         static_cast<jdouble>(Member(info, "pixel_range").as_number()), static_cast<jint>(frame_size[0].as_number()),
         static_cast<jint>(frame_size[1].as_number()));

@@ -4,10 +4,13 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <sched.h>
 #include <sys/stat.h>
+#include <thread>
 
 #include "crash_probe.h"
 #include "errors.h"
+#include "native_output.h"
 
 namespace mobilevsr {
 namespace {
@@ -50,7 +53,21 @@ std::vector<char> ReadModelFile(const std::string& path) {
   return bytes;
 }
 
+// A GPU failure's message plus what the native layers printed about it (Vulkan loader, Dawn, LiteRT).
+std::string WithNativeLog(const std::string& message, const std::string& log) {
+  const std::string condensed = CondenseNativeLog(log);
+  return condensed.empty() ? message : message + "; native log: " + condensed;
+}
+
 }  // namespace
+
+int CoresThisProcessMayUse() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0) return CPU_COUNT(&set);
+  const unsigned cores = std::thread::hardware_concurrency();  // more CPUs than a cpu_set_t holds, or no affinity
+  return cores > 0 ? static_cast<int>(cores) : 1;
+}
 
 Accelerator ParseAccelerator(const std::string& name) {
   if (name == "auto") return Accelerator::kAuto;
@@ -74,6 +91,7 @@ Session::Session(const SessionOptions& options, const std::string& model_path)
       model_bytes_(ReadModelFile(model_path)),
       options_(options) {
   if (options.num_threads < 0) throw InvalidArgument("num_threads must be >= 0");
+  if (options_.num_threads == 0) options_.num_threads = CoresThisProcessMayUse();
   if (options.profile && !library_->profiler_missing().empty())
     throw RuntimeError("profiling needs LiteRT's profiler C API, and the LiteRT library " + library_->path() +
                        " lacks " + library_->profiler_missing() + " (ai-edge-litert 2.3 has it)");
@@ -85,6 +103,8 @@ Session::Session(const SessionOptions& options, const std::string& model_path)
   env_options[1].tag = kLiteRtEnvOptionTagMinLoggerSeverity;
   env_options[1].value.type = kLiteRtAnyTypeInt;
   env_options[1].value.int_value = options.verbose ? kLiteRtLogSeverityInfo : kLiteRtLogSeverityError;
+  // Accelerator plugins report what they could not load, GPU buffers look for OpenCL: a quiet start keeps it all.
+  NativeOutputCapture capture(!options.verbose);
   LiteRtEnvironment env = nullptr;
   LiteRtStatus status = api_->CreateEnvironment(2, env_options, &env);
   if (status != 0) Fail("cannot create the LiteRT environment", status);
@@ -106,9 +126,11 @@ Session::Session(const SessionOptions& options, const std::string& model_path)
   const bool try_gpu = options.accelerator != Accelerator::kCpu;
   if (try_gpu) {
     try {
-      Compile(/*gpu=*/true, options.num_threads);
+      Compile(/*gpu=*/true);
+      gpu_compiled_ = true;
       if (!fully_accelerated_) {
-        const std::string why = "the GPU accelerator does not run every op of this model";
+        const std::string why = WithNativeLog("the GPU accelerator does not run every op of this model",
+                                              last_compile_log_);
         if (options.accelerator == Accelerator::kGpu) throw RuntimeError("accelerator=\"gpu\": " + why);
         fallback_reason_ = why;
       }
@@ -117,7 +139,7 @@ Session::Session(const SessionOptions& options, const std::string& model_path)
       if (fallback_reason_.empty()) fallback_reason_ = e.what();
     }
   }
-  if (accelerator_ != "gpu" || !fully_accelerated_) Compile(/*gpu=*/false, options.num_threads);
+  if (accelerator_ != "gpu" || !fully_accelerated_) Compile(/*gpu=*/false);
   CreateBuffers();
   if (options.profile && accelerator_ == "gpu") {
     // LiteRT's WebGPU accelerator fails every run once a profiler is attached ("UNIMPLEMENTED: Profile is not
@@ -132,11 +154,12 @@ Session::Session(const SessionOptions& options, const std::string& model_path)
       profile_unavailable_ = std::string("LiteRT's GPU accelerator cannot run with its profiler attached (") +
                              e.what() + "); the model runs unprofiled on the GPU: profile on the CPU "
                              "(accelerator \"cpu\") for per-op times";
-      Compile(/*gpu=*/true, options.num_threads);
+      Compile(/*gpu=*/true);
       CreateBuffers();
     }
     profile_.Clear();
   }
+  native_log_ += capture.Take();
 }
 
 Session::~Session() {
@@ -211,7 +234,24 @@ void Session::ReadTensorInfos() {
   read(false, &output_tensors_, &outputs_);
 }
 
-void Session::Compile(bool gpu, int num_threads) {
+void Session::Compile(bool gpu) {
+  // What LiteRT, TFLite and the GPU stack print while compiling (Vulkan/WebGPU failures, TFLite's XNNPACK notice)
+  // goes to native_log_; a GPU failure's message carries its informative lines.
+  NativeOutputCapture capture(!options_.verbose);
+  try {
+    CompileQuietly(gpu);
+  } catch (const RuntimeError& e) {
+    last_compile_log_ = capture.Take();
+    native_log_ += last_compile_log_;
+    if (gpu) throw RuntimeError(WithNativeLog(e.what(), last_compile_log_));
+    throw;
+  }
+  last_compile_log_ = capture.Take();
+  native_log_ += last_compile_log_;
+}
+
+void Session::CompileQuietly(bool gpu) {
+  const int num_threads = options_.num_threads;
   profiler_ = nullptr;
   compiled_.reset();
   accelerator_.clear();
@@ -256,7 +296,7 @@ void Session::Compile(bool gpu, int num_threads) {
       Fail(std::string("cannot set the ") + identifier + " options", s);
     }
   };
-  if (num_threads > 0) add_toml_options("xnnpack", "num_threads = " + std::to_string(num_threads) + "\n");
+  add_toml_options("xnnpack", "num_threads = " + std::to_string(num_threads) + "\n");
   // Kernel errors (e.g. a graph that cannot be reshaped) are collected for our exceptions instead of printed, and
   // LiteRT creates its profiler (one per compiled model, registered with the interpreter before delegates apply).
   std::string runtime_toml;
@@ -386,6 +426,12 @@ std::optional<std::string> Session::Metadata(const std::string& key) const {
 }
 
 void Session::Resize(const std::vector<std::vector<int>>& input_shapes) {
+  NativeOutputCapture capture(!options_.verbose);  // new buffers and a recompile may print, as at opening
+  struct KeepLog {
+    NativeOutputCapture& capture;
+    std::string& log;
+    ~KeepLog() { log += capture.Take(); }
+  } keep_log{capture, native_log_};
   const std::vector<TensorInfo> old_inputs = inputs_, old_outputs = outputs_;
   auto describe = [](const std::vector<int>& s) {
     std::string text;
@@ -429,7 +475,7 @@ void Session::Resize(const std::vector<std::vector<int>>& input_shapes) {
   // Recompile at the old shapes so the session keeps working for frames of the model's own size.
   inputs_ = old_inputs;
   outputs_ = old_outputs;
-  Compile(accelerator_ == "gpu", options_.num_threads);
+  Compile(accelerator_ == "gpu");
   CreateBuffers();
   throw InvalidArgument("this model cannot run at the requested frame size: " + failure);
 }

@@ -15,12 +15,16 @@
 namespace mobilevsr {
 
 enum class Accelerator { kAuto, kGpu, kCpu };
+
+// The CPUs this process may run on (its affinity mask, as os.sched_getaffinity reports it): the default thread
+// count of every face (Python, CLI, Java), since XNNPACK's own default is one thread.
+int CoresThisProcessMayUse();
 Accelerator ParseAccelerator(const std::string& name);  // "auto" | "gpu" | "cpu"
 
 struct SessionOptions {
   std::string litert_library;  // path of libLiteRt.so or the folder holding it (with its GPU plugin)
   Accelerator accelerator = Accelerator::kAuto;
-  int num_threads = 0;  // CPU threads; 0 lets LiteRT decide
+  int num_threads = 0;  // CPU threads; 0: the cores this process may use (CoresThisProcessMayUse)
   bool verbose = false;  // LiteRT's INFO logging
   // Compile with LiteRT's profiler on and record every Run()'s events (last_run_profile(), profile()). Throws
   // RuntimeError when the LiteRT library has no profiler C API.
@@ -48,6 +52,11 @@ class Session {
   const std::string& accelerator() const { return accelerator_; }  // "gpu" or "cpu"
   bool fully_accelerated() const { return fully_accelerated_; }
   const std::string& fallback_reason() const { return fallback_reason_; }
+  // Whether the GPU accelerator compiled the model at opening (fully or not; false when it was not tried).
+  bool gpu_compiled() const { return gpu_compiled_; }
+  int num_threads() const { return options_.num_threads; }  // CPU threads in use (the default resolved)
+  // What LiteRT and the GPU stack printed to stderr while the session opened (captured unless verbose).
+  const std::string& native_log() const { return native_log_; }
 
   // Changes the input shapes (one per input, in order). Throws InvalidArgument when the graph cannot take them; the
   // session then still works at its previous shapes.
@@ -95,7 +104,8 @@ class Session {
   void set_profile_recording(bool on) { profile_recording_ = on; }
 
  private:
-  void Compile(bool gpu, int num_threads);
+  void Compile(bool gpu);  // CompileQuietly with the native stderr output captured
+  void CompileQuietly(bool gpu);
   void CreateBuffers();
   void ReadTensorInfos();
   [[noreturn]] void Fail(const std::string& what, LiteRtStatus status) const;
@@ -119,7 +129,10 @@ class Session {
   SessionOptions options_;
   std::string accelerator_;
   bool fully_accelerated_ = false;
+  bool gpu_compiled_ = false;
   std::string fallback_reason_;
+  std::string native_log_;
+  std::string last_compile_log_;
   LiteRtProfiler profiler_ = nullptr;  // borrowed: owned (and destroyed) by compiled_
   std::string profile_unavailable_;    // non-empty: compile without the profiler, this is why
   std::vector<LiteRtProfiledEventData> raw_events_;

@@ -676,6 +676,9 @@ Json Upscaler::Info() const {
       {"accelerator", Json::String(session_->accelerator())},
       {"fully_accelerated", Json::Bool(session_->fully_accelerated())},
       {"fallback_reason", session_->fallback_reason().empty() ? Json() : Json::String(session_->fallback_reason())},
+      {"num_threads", Json::Number(session_->num_threads(), true)},
+      // What LiteRT and the GPU stack printed while the model opened (captured so a fallback start stays quiet).
+      {"native_log", Json::String(session_->native_log())},
       {"inputs", Json::MakeArray(inputs)},
       {"outputs", Json::MakeArray(outputs)},
       {"scale", Json::Number(contract_.scale, true)},

@@ -1,5 +1,5 @@
 // Unit tests of the core's pure parts (no LiteRT needed): JSON, schema validation, contracts, layout detection,
-// pixel conversion, tile planning, the receptive-field walk and the profile report. Built by cpp/CMakeLists.txt (MOBILEVSR_BUILD_TESTS) and run by ctest and by
+// pixel conversion, tile planning, the receptive-field walk, the profile report and the native output capture. Built by cpp/CMakeLists.txt (MOBILEVSR_BUILD_TESTS) and run by ctest and by
 // tests/core/test_cpp_unit.py. Prints "N passed, M failed".
 #include <algorithm>
 #include <cmath>
@@ -11,10 +11,13 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 #include "contract.h"
 #include "errors.h"
 #include "helper_thread.h"
 #include "json.h"
+#include "native_output.h"
 #include "pixel_convert.h"
 #include "pixel_pool.h"
 #include "profile.h"
@@ -581,6 +584,54 @@ void TestProfileReport() {
 
 }  // namespace
 
+void TestNativeOutput() {
+  using mobilevsr::NativeOutputCapture;
+  std::string outer_text, inner_text, disabled_text;
+  bool wrote = false;
+  {
+    NativeOutputCapture outer;
+    std::fprintf(stderr, "outer stderr\n");
+    {
+      NativeOutputCapture inner;
+      std::printf("inner stdout\n");  // buffered stdio: Take() flushes it into the capture
+      const char raw[] = "inner raw fd 2\n";
+      wrote = write(STDERR_FILENO, raw, sizeof raw - 1) == static_cast<ssize_t>(sizeof raw - 1);
+      inner_text = inner.Take();
+    }
+    std::fprintf(stderr, "outer again\n");
+    outer_text = outer.Take();
+    NativeOutputCapture disabled(false);
+    disabled_text = disabled.Take();
+  }
+  Check(wrote, "write to fd 2");  // Check() prints: only once nothing is captured
+  // Both, in the order they reached the descriptors (stdio's buffered line arrives when Take() flushes it).
+  Check(inner_text.size() == std::strlen("inner stdout\ninner raw fd 2\n") &&
+            inner_text.find("inner stdout\n") != std::string::npos &&
+            inner_text.find("inner raw fd 2\n") != std::string::npos,
+        "inner capture holds stdout and stderr: " + inner_text);
+  Check(outer_text == "outer stderr\nouter again\n", "outer capture skips the nested one: " + outer_text);
+  Check(disabled_text.empty(), "a disabled capture takes nothing");
+
+  // What LiteRT's WebGPU accelerator, Dawn and the Vulkan loader print on a machine without a Vulkan driver.
+  const std::string log =
+      "Warning: vkCreateInstance: Found no drivers!\n"
+      "    at CheckVkSuccessImpl (third_party/dawn/src/dawn/native/vulkan/VulkanError.cpp:106)\n\n"
+      "ERROR: [delegate_webgpu.cc:359] Failed to initialize WebGPU environment: INTERNAL: No adapters found\n"
+      "WARNING: Logging before InitGoogle() is written to STDERR\n"
+      "E0000 00:00:1796102324.450803   12157 delegate_webgpu.cc:736] Failed to get or create delegate\n"
+      "=== Source Location Trace: ===\n"
+      "third_party/odml/litert/ml_drift/delegate/delegate_webgpu.cc:432\n"
+      "I0000 00:00:1796102331.759954   12203 environment.cc:532] Selected adapter: SwiftShader\n"
+      "ERROR: [delegate_webgpu.cc:359] Failed to initialize WebGPU environment: INTERNAL: No adapters found\n"
+      "INFO: Created TensorFlow Lite XNNPACK delegate for CPU.\n";
+  const std::string condensed = mobilevsr::CondenseNativeLog(log);
+  Check(condensed == "Warning: vkCreateInstance: Found no drivers!; Failed to initialize WebGPU environment: INTERNAL: "
+                     "No adapters found; Failed to get or create delegate",
+        "condensed native log: " + condensed);
+  Check(mobilevsr::CondenseNativeLog("INFO: Created TensorFlow Lite XNNPACK delegate for CPU.\n").empty(),
+        "an INFO-only log condenses to nothing");
+}
+
 int main() {
   TestJson();
   TestContract();
@@ -591,6 +642,7 @@ int main() {
   TestTilePlan();
   TestReceptiveField();
   TestProfileReport();
+  TestNativeOutput();
   std::printf("%d passed, %d failed\n", g_passed, g_failed);
   return g_failed == 0 ? 0 : 1;
 }

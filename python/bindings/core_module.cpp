@@ -10,6 +10,8 @@
 
 #include "contract.h"
 #include "errors.h"
+#include "json.h"
+#include "session.h"
 #include "upscaler.h"
 
 namespace py = pybind11;
@@ -174,4 +176,35 @@ PYBIND11_MODULE(_core, m) {
   m.def("validate_contract", [](const std::string& text) { mobilevsr::ParseContract(text); }, py::arg("contract_json"),
         "Validates a contract JSON document with the runtime's own validator; raises ValueError.");
   m.def("contract_schema", [] { return mobilevsr::ContractSchemaText(); });
+  m.def(
+      "compile_model",
+      [](const std::string& model_path, const std::string& litert_library, const std::string& accelerator,
+         int num_threads, bool verbose) {
+        mobilevsr::SessionOptions options;
+        options.litert_library = litert_library;
+        options.accelerator = mobilevsr::ParseAccelerator(accelerator);
+        options.num_threads = num_threads;
+        options.verbose = verbose;
+        std::unique_ptr<mobilevsr::Session> session;
+        {
+          py::gil_scoped_release release;
+          session = std::make_unique<mobilevsr::Session>(options, model_path);
+        }
+        const std::string& reason = session->fallback_reason();
+        return mobilevsr::Json::MakeObject({
+            {"accelerator", mobilevsr::Json::String(session->accelerator())},
+            {"fully_accelerated", mobilevsr::Json::Bool(session->fully_accelerated())},
+            {"gpu_compiled", mobilevsr::Json::Bool(session->gpu_compiled())},
+            {"fallback_reason", reason.empty() ? mobilevsr::Json() : mobilevsr::Json::String(reason)},
+            {"num_threads", mobilevsr::Json::Number(session->num_threads(), true)},
+            {"native_log", mobilevsr::Json::String(session->native_log())},
+        }).Dump();
+      },
+      py::arg("model_path"), py::arg("litert_library"), py::arg("accelerator"), py::arg("num_threads") = 0,
+      py::arg("verbose") = false,
+      "Compiles any .tflite model (no contract needed) as an Upscaler would and reports where it runs: the "
+      "accelerator, full acceleration, whether the GPU compiled it, why the GPU was not used, the CPU threads and "
+      "the captured native log.");
+  m.def("cores_this_process_may_use", &mobilevsr::CoresThisProcessMayUse,
+        "The default thread count: the CPUs in this process's affinity mask.");
 }

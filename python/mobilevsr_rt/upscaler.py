@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from typing import Any, Literal, TypedDict
 
 import numpy as np
@@ -30,6 +31,32 @@ class ProfileOp(TypedDict):
     share_pct: float  # of the sum over all ops (the ops sum to 100)
 
 
+def _flush_python_output() -> None:
+    """The core captures what native code prints while a model opens: Python's own pending output goes out first."""
+    for stream in (sys.stdout, sys.stderr):
+        if stream is not None:
+            stream.flush()
+
+
+def compile_check(model: str | os.PathLike, accelerator: Accelerator = "gpu", num_threads: int | None = None,
+                  verbose: bool = False) -> dict[str, Any]:
+    """Compile any .tflite file as an ``Upscaler`` would, without needing a contract or a known layout, and report where
+    it runs: ``accelerator`` ("gpu" or "cpu"), ``fully_accelerated``, ``gpu_compiled`` (the GPU accelerator compiled
+    it, fully or partly), ``fallback_reason`` (why not the GPU, with what the GPU stack printed), ``num_threads`` and
+    ``native_log``.
+
+    ``accelerator="gpu"`` raises RuntimeError when the GPU cannot compile the model; ``"auto"`` reports the fallback
+    instead. A file that would crash LiteRT raises ValueError (it is compiled in a probe process first).
+    """
+    if num_threads is not None and (isinstance(num_threads, bool) or not isinstance(num_threads, int)
+                                    or num_threads < 1):
+        raise ValueError(f"num_threads must be a positive int or None, got {num_threads!r}")
+    _flush_python_output()
+    report = _core.compile_model(model_path=os.fspath(model), litert_library=litert_library_path(),
+                                 accelerator=accelerator, num_threads=num_threads or 0, verbose=verbose)
+    return json.loads(report)
+
+
 class Upscaler:
     """Feeds LR frames to a VSR model and returns HR frames, one per input, in order.
 
@@ -45,10 +72,15 @@ class Upscaler:
         precision: which file of a bundled model name without a precision suffix: "auto" picks the one that runs
             fastest where the model ends up (fp16 on the GPU, int8 on the CPU: with "auto", a GPU fallback reopens
             the int8 file, and ``info["model_path"]`` tells which file runs), or "fp16", "int8", "fp32".
-        num_threads: CPU threads (None lets LiteRT decide).
+        num_threads: CPU threads; None (default): the cores this process may use (its affinity mask, as
+            ``os.sched_getaffinity(0)`` counts them; XNNPACK alone would take one). ``info["num_threads"]`` says how
+            many run.
         contract: a model contract (dict or JSON text) used instead of the model's own.
         pixel_range: 1.0 or 255.0, overrides the contract's pixel range.
-        verbose: show LiteRT's INFO logging.
+        verbose: show LiteRT's INFO logging and what the GPU stack prints, and print why ``accelerator="auto"`` fell
+            back to the CPU. Otherwise what native code prints while the model opens (GPU probe, compile) is
+            captured from stdout and stderr, so a CPU-only start prints nothing: ``info["fallback_reason"]`` holds
+            its informative lines, ``info["native_log"]`` all of it.
         fit: frames of another size than the model's: "auto" resizes the model's inputs when the graph allows it,
             else pads a smaller frame or cuts a larger one into overlapping tiles (each with its own recurrent state);
             "resize" only resizes (ValueError otherwise); "tile" always pads/tiles at the model's own size.
@@ -87,7 +119,8 @@ class Upscaler:
         tile_batch: Literal["auto", "on", "off"] = "auto",
         profile: bool = False,
     ) -> None:
-        if num_threads is not None and (not isinstance(num_threads, int) or num_threads < 1):
+        if num_threads is not None and (isinstance(num_threads, bool) or not isinstance(num_threads, int)
+                                        or num_threads < 1):
             raise ValueError(f"num_threads must be a positive int or None, got {num_threads!r}")
         if tile_overlap is not None and (isinstance(tile_overlap, bool) or not isinstance(tile_overlap, int)
                                          or tile_overlap < 0):
@@ -99,8 +132,10 @@ class Upscaler:
                        contract_json=contract_json, pixel_range=pixel_range, verbose=verbose, fit=fit,
                        tile_overlap=tile_overlap, allow_transpose=allow_transpose,
                        tile_batch=tile_batch, profile=bool(profile))
+        _flush_python_output()
         self._core = _core.Upscaler(model_path=os.fspath(self._model_path), accelerator=accelerator, **options)
         self._cpu_switch_note: str | None = None
+        self._earlier_log = ""  # the GPU attempt's native log when the int8 file was reopened for the CPU
         opened = json.loads(self._core.info())
         if accelerator == "auto" and precision == "auto" and opened["accelerator"] == "cpu":
             cpu_path = resolve_model(model, precision="auto", accelerator="cpu")
@@ -108,9 +143,12 @@ class Upscaler:
                 reason = opened.get("fallback_reason") or "the GPU was not used"
                 self._core.close()
                 self._core = _core.Upscaler(model_path=os.fspath(cpu_path), accelerator="cpu", **options)
-                self._cpu_switch_note = (f"{reason}; running on the CPU, so the bundled {cpu_path.name} was "
-                                         f"opened instead of {self._model_path.name}")
+                self._cpu_switch_note = (f"the bundled {cpu_path.name} was opened for the CPU instead of "
+                                         f"{self._model_path.name}; GPU: {reason}")
+                self._earlier_log = opened["native_log"]
                 self._model_path = cpu_path
+        if verbose and accelerator == "auto" and self.info["fallback_reason"]:
+            print(f"mobilevsr_rt: running on the CPU: {self.info['fallback_reason']}", file=sys.stderr)
 
     def process(self, frame: np.ndarray) -> np.ndarray | None:
         """Feed one LR frame; return the next HR frame ((sH)x(sW)x3 uint8) or None while the lookahead fills."""
@@ -128,12 +166,14 @@ class Upscaler:
 
     @property
     def info(self) -> dict[str, Any]:
-        """Accelerator used, full acceleration, fallback reason, model file, tensors, contract, offsets, states,
-        receptive-field radius and tile overlap (with its source), and the current clip's strategy."""
+        """Accelerator used, full acceleration, fallback reason, CPU threads (``num_threads``), model file, tensors,
+        contract, offsets, states, receptive-field radius and tile overlap (with its source), the current clip's
+        strategy, and ``native_log``: what native code printed while the model opened (captured unless verbose)."""
         info = json.loads(self._core.info())
         info["model_path"] = os.fspath(self._model_path)
         if self._cpu_switch_note is not None:
             info["fallback_reason"] = self._cpu_switch_note
+            info["native_log"] = self._earlier_log + info["native_log"]
         return info
 
     def profile(self, clear: bool = False) -> list[ProfileOp]:

@@ -81,14 +81,14 @@ def java(java_home: Path, jni_library: Path, java_classes: Path, rt):
     """Runs the driver with one scenario; returns its stdout (fails on a non-zero exit)."""
     from mobilevsr_rt._litert import litert_library_path
 
-    def run(*args: object) -> str:
+    def run(*args: object, env: dict[str, str] | None = None, with_stderr: bool = False) -> str | tuple[str, str]:
         command = [str(java_home / "bin" / "java"), "-Xcheck:jni", f"-Djava.library.path={jni_library.parent}",
                    f"-Dmobilevsr.litert.library={litert_library_path()}", "-cp", str(java_classes), "HostDriver",
                    *map(str, args)]
-        proc = subprocess.run(command, capture_output=True, text=True, timeout=300)
+        proc = subprocess.run(command, capture_output=True, text=True, timeout=300, env=env)
         assert proc.returncode == 0, f"java {args[0]} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
         assert "WARNING in native method" not in proc.stderr, proc.stderr  # -Xcheck:jni found a JNI misuse
-        return proc.stdout
+        return (proc.stdout, proc.stderr) if with_stderr else proc.stdout
 
     return run
 
@@ -251,3 +251,17 @@ def test_argb_round_trip(java, tmp_path, channels):
     assert fields == ["argb", "35", f"{first:x}", f"{last:x}"]
     back = np.frombuffer((tmp_path / "out.rgb").read_bytes(), np.uint8).reshape(5, 7, 3)
     assert np.array_equal(back, frame[..., :3])
+
+
+def test_java_defaults_take_every_allowed_core_and_start_quietly(java, tmp_path):
+    """``new Upscaler(model)`` on a machine without a Vulkan driver: the CPU with as many threads as this process may
+    use (the core's default, shared with Python and the CLI), and nothing from the failed GPU probe on stderr."""
+    missing = str(tmp_path / "no_such_icd.json")
+    env = {**os.environ, "VK_ICD_FILENAMES": missing, "VK_DRIVER_FILES": missing}
+    stdout, stderr = java("defaults", PUBLIC_MODELS / "swrn.tflite", env=env, with_stderr=True)
+    outcome = _outcomes(stdout + "\n")
+    assert outcome["defaults"] == ("cpu", str(len(os.sched_getaffinity(0))))
+    info = json.loads(stdout.split("info\t", 1)[1])
+    assert info["num_threads"] == len(os.sched_getaffinity(0))
+    assert "GPU accelerator could not compile" in info["fallback_reason"]
+    assert stderr == ""

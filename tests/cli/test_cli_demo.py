@@ -40,7 +40,7 @@ def test_demo_end_to_end(swrn, tmp_path, capsys):
 
 @pytest.mark.skipif(bool(list_models()), reason="bundled models are installed: the default model exists")
 def test_demo_without_bundled_models_asks_for_one(tmp_path, capsys):
-    assert main(["demo", "-o", str(tmp_path / "demo"), "--quiet"]) == 2
+    assert main(["demo", "-o", str(tmp_path / "demo"), "--quiet"]) == 1
     err = capsys.readouterr().err.strip()
     assert "swat_3" in err and "--model PATH" in err and "\n" not in err
     assert not (tmp_path / "demo").exists()

@@ -83,7 +83,7 @@ def test_signal_to_a_running_process_leaves_nothing(clip_frames, swrn, tmp_path,
 def test_corrupt_video(swrn, tmp_path, capsys):
     bad = tmp_path / "broken.mp4"
     bad.write_bytes(os.urandom(4096))
-    assert main(cli_args("upscale", bad, "-o", tmp_path / "x4.mp4", "--quiet", model=swrn)) == 2
+    assert main(cli_args("upscale", bad, "-o", tmp_path / "x4.mp4", "--quiet", model=swrn)) == 1
     assert "cannot read video" in one_line_error(capsys)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.mp4"]
 
@@ -91,38 +91,38 @@ def test_corrupt_video(swrn, tmp_path, capsys):
 def test_truncated_video(lr_video, swrn, tmp_path, capsys):
     cut = tmp_path / "cut.mp4"
     cut.write_bytes(lr_video.read_bytes()[: lr_video.stat().st_size // 2])  # the index (moov) is at the end
-    assert main(cli_args("upscale", cut, "-o", tmp_path / "x4.mp4", "--quiet", model=swrn)) == 2
+    assert main(cli_args("upscale", cut, "-o", tmp_path / "x4.mp4", "--quiet", model=swrn)) == 1
     assert "cut.mp4" in one_line_error(capsys)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cut.mp4"]
 
 
 def test_missing_input(swrn, tmp_path, capsys):
-    assert main(cli_args("upscale", tmp_path / "nope.mp4", "-o", tmp_path / "x4.mp4", model=swrn)) == 2
+    assert main(cli_args("upscale", tmp_path / "nope.mp4", "-o", tmp_path / "x4.mp4", model=swrn)) == 1
     assert "input not found" in one_line_error(capsys)
 
 
 def test_unreadable_image(swrn, tmp_path, capsys):
     bad = tmp_path / "broken.png"
     bad.write_bytes(b"\x89PNG\r\n\x1a\n" + os.urandom(200))
-    assert main(cli_args("upscale", bad, "-o", tmp_path / "x4.png", "--quiet", model=swrn)) == 2
+    assert main(cli_args("upscale", bad, "-o", tmp_path / "x4.png", "--quiet", model=swrn)) == 1
     assert "cannot read image" in one_line_error(capsys)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.png"]
 
 
 def test_output_folder_missing(lr_video, swrn, tmp_path, capsys):
-    assert main(cli_args("upscale", lr_video, "-o", tmp_path / "no" / "x4.mp4", model=swrn)) == 2
+    assert main(cli_args("upscale", lr_video, "-o", tmp_path / "no" / "x4.mp4", model=swrn)) == 1
     assert "output folder does not exist" in one_line_error(capsys)
 
 
 def test_output_folder_is_a_file(lr_video, swrn, tmp_path, capsys):
     (tmp_path / "file").write_text("x")
-    assert main(cli_args("upscale", lr_video, "-o", tmp_path / "file" / "x4.mp4", model=swrn)) == 2
+    assert main(cli_args("upscale", lr_video, "-o", tmp_path / "file" / "x4.mp4", model=swrn)) == 1
     assert "not a folder" in one_line_error(capsys)
 
 
 def test_output_folder_not_writable(lr_video, swrn, capsys):
     # /proc refuses new files even to root (a chmod-ed folder would not stop root, who runs CI)
-    assert main(cli_args("upscale", lr_video, "-o", "/proc/self/x4.mp4", model=swrn)) == 2
+    assert main(cli_args("upscale", lr_video, "-o", "/proc/self/x4.mp4", model=swrn)) == 1
     assert "cannot write to output folder /proc/self" in one_line_error(capsys)
 
 
@@ -132,7 +132,7 @@ def test_output_folder_read_only(lr_video, swrn, tmp_path, capsys):
     locked.mkdir()
     locked.chmod(0o555)
     try:
-        assert main(cli_args("upscale", lr_video, "-o", locked / "x4.mp4", model=swrn)) == 2
+        assert main(cli_args("upscale", lr_video, "-o", locked / "x4.mp4", model=swrn)) == 1
         assert "cannot write to output folder" in one_line_error(capsys)
         assert list(locked.iterdir()) == []
     finally:
@@ -141,20 +141,20 @@ def test_output_folder_read_only(lr_video, swrn, tmp_path, capsys):
 
 @pytest.mark.parametrize("name", ["x4.webm", "x4.unknownformat"])
 def test_output_format_without_h264(lr_video, swrn, tmp_path, capsys, name):
-    assert main(cli_args("upscale", lr_video, "-o", tmp_path / name, model=swrn)) == 2
+    assert main(cli_args("upscale", lr_video, "-o", tmp_path / name, model=swrn)) == 1
     assert name in one_line_error(capsys)
     assert list(tmp_path.iterdir()) == []
 
 
 def test_video_to_image_name_is_refused(lr_video, swrn, tmp_path, capsys):
-    assert main(cli_args("upscale", lr_video, "-o", tmp_path / "x4.png", model=swrn)) == 2
+    assert main(cli_args("upscale", lr_video, "-o", tmp_path / "x4.png", model=swrn)) == 1
     assert "video output" in one_line_error(capsys)
 
 
 def test_output_must_not_overwrite_input(lr_video, swrn, tmp_path, capsys):
     source = tmp_path / "same.mp4"
     source.write_bytes(lr_video.read_bytes())
-    assert main(cli_args("upscale", source, "-o", source, model=swrn)) == 2
+    assert main(cli_args("upscale", source, "-o", source, model=swrn)) == 1
     assert "overwrite the input" in one_line_error(capsys)
     assert source.read_bytes() == lr_video.read_bytes()
 
@@ -162,11 +162,11 @@ def test_output_must_not_overwrite_input(lr_video, swrn, tmp_path, capsys):
 def test_bad_model_file(lr_video, tmp_path, capsys):
     model = tmp_path / "junk.tflite"
     model.write_bytes(os.urandom(1000))
-    assert main(cli_args("upscale", lr_video, "-o", tmp_path / "x4.mp4", "--quiet", model=model)) == 2
+    assert main(cli_args("upscale", lr_video, "-o", tmp_path / "x4.mp4", "--quiet", model=model)) == 1
     one_line_error(capsys)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["junk.tflite"]
 
 
 def test_unknown_model_name(lr_video, tmp_path, capsys):
-    assert main(cli_args("upscale", lr_video, "-o", tmp_path / "x4.mp4", model="no_such_model")) == 2
+    assert main(cli_args("upscale", lr_video, "-o", tmp_path / "x4.mp4", model="no_such_model")) == 1
     assert "--model PATH" in one_line_error(capsys)

@@ -102,8 +102,8 @@ def test_report_tables(tmp_path, tiny_clips, elsr_run):
 
 def test_cli_commands(tmp_path, tiny_clips, capsys):
     # `zoo` only prints the registry's format_zoo_table (tested with the zoo; building every model takes ~40 s)
-    assert tuple(cli.build_parser().parse_args(["zoo", "--size", "16", "16"]).size) == (16, 16)
-    assert cli.main(["fit", str(tmp_path / "missing.yaml")]) == 2
+    assert tuple(cli.build_parser().parse_args(["zoo", "--size", "16x16"]).size) == (16, 16)
+    assert cli.main(["fit", str(tmp_path / "missing.yaml")]) == 1
     assert cli.main(["eval", "bicubic", "--data", str(tiny_clips), "--frames", "1", "--clips", "1"]) == 0
     assert "bicubic on clips (1 frames)" in capsys.readouterr().out
     # subcommands live in a registry other commands (export, compress) plug into

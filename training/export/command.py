@@ -5,18 +5,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ...cli.options import frame_size
+
 __all__ = ["configure", "parse_frame_size", "run"]
 
 
-def parse_frame_size(text: str) -> tuple[int, int]:
-    """``"180x320"`` -> ``(180, 320)`` (LR height x width)."""
-    try:
-        height, width = (int(v) for v in text.lower().split("x"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"frame size must be HxW (e.g. 180x320), got {text!r}") from None
-    if height < 1 or width < 1:
-        raise argparse.ArgumentTypeError(f"frame size must be positive, got {text!r}")
-    return height, width
+parse_frame_size = frame_size
+"""``"180x320"`` -> ``(180, 320)`` (LR height x width): the size convention of both command lines."""
 
 
 def configure(p: argparse.ArgumentParser) -> None:
@@ -38,7 +33,7 @@ def configure(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Export; returns 0, or raises ExportError (a ValueError: the CLI prints it and exits 2)."""
+    """Export; returns 0, or raises ExportError (a ValueError: the CLI prints it and exits 1)."""
     if args.threads:
         import tensorflow as tf
 

@@ -7,13 +7,14 @@ node or XNNPACK partition, time per run, share) follows the latency figures, and
 from __future__ import annotations
 
 import argparse
-import json
 import time
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from ..upscaler import Upscaler
+from .options import add_json_argument, add_threads_argument, frame_size, json_to_stdout, positive_int, write_json
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -22,11 +23,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--accelerator", default="auto", choices=["auto", "gpu", "cpu"])
     parser.add_argument("--precision", default="auto", choices=["auto", "fp16", "int8", "fp32"],
                         help="bundled model precision (default: fp16 on the GPU, int8 on the CPU)")
-    parser.add_argument("--threads", type=int, default=None, help="CPU threads (default: LiteRT decides)")
-    parser.add_argument("--frames", type=int, default=50, help="timed frames")
+    add_threads_argument(parser)
+    parser.add_argument("--frames", type=positive_int, default=50, help="timed frames")
     parser.add_argument("--warmup", type=int, default=5, help="untimed frames first")
-    parser.add_argument("--size", default=None, help="LR frame size HxW (default: the model's)")
-    parser.add_argument("--json", dest="json_path", default=None, help="also write the results to this JSON file")
+    parser.add_argument("--size", type=frame_size, default=None, metavar="HxW",
+                        help="LR frame size (default: the model's)")
+    add_json_argument(parser, "the results (with --profile, the whole per-op report)")
     parser.add_argument("--profile", action="store_true",
                         help="per-op times from LiteRT's profiler over the timed frames (latency then includes the "
                              "profiler's small overhead)")
@@ -59,12 +61,15 @@ def percentile_summary(seconds: list[float]) -> dict[str, float]:
 
 
 def benchmark(model: str, accelerator: str, threads: int | None, frames: int, warmup: int,
-              size: tuple[int, int] | None, precision: str = "auto", profile: bool = False) -> dict[str, Any]:
+              size: tuple[int, int] | None, precision: str = "auto", profile: bool = False,
+              verbose: bool = False) -> dict[str, Any]:
     """Run the benchmark and return its results (with ``profile``: the per-op report of the timed frames under
-    ``"profile"``, see ``Upscaler.profile_report``)."""
+    ``"profile"``, see ``Upscaler.profile_report``). ``threads`` None: the runtime's default; ``"threads"`` in the
+    results is the count that ran."""
     if frames < 1:
-        raise ValueError("--frames must be at least 1")
-    with Upscaler(model, accelerator=accelerator, num_threads=threads, precision=precision, profile=profile) as up:
+        raise ValueError("frames must be at least 1")
+    with Upscaler(model, accelerator=accelerator, num_threads=threads, precision=precision, profile=profile,
+                  verbose=verbose) as up:
         info = up.info
         height, width = size or tuple(info["model_frame_size"])
         clip = synthetic_frames(height, width, 8)
@@ -89,7 +94,7 @@ def benchmark(model: str, accelerator: str, threads: int | None, frames: int, wa
         "accelerator": info["accelerator"],
         "fully_accelerated": info["fully_accelerated"],
         "fallback_reason": info["fallback_reason"],
-        "threads": threads,
+        "threads": info["num_threads"],
         "lr_size": [height, width],
         "hr_size": [height * info["scale"], width * info["scale"]],
         "frames": frames,
@@ -144,18 +149,30 @@ def format_profile_table(report: dict[str, Any], frames: int, top: int = 25) -> 
     return "\n".join(lines)
 
 
+def format_summary(result: dict[str, Any]) -> str:
+    """The latency figures as text."""
+    (height, width), (hr_height, hr_width) = result["lr_size"], result["hr_size"]
+    where = result["accelerator"].upper() + ("" if result["fully_accelerated"] else " (partly)")
+    lines = [f"{Path(result['model_path']).name} on {where}, {result['threads']} CPU thread(s), {height}x{width} -> "
+             f"{hr_height}x{hr_width}, {result['frames']} timed frames",
+             f"latency ms: min {result['min_ms']:.2f}  median {result['median_ms']:.2f}  p90 {result['p90_ms']:.2f}  "
+             f"max {result['max_ms']:.2f}  ({result['fps_median']:.1f} fps at the median)",
+             f"per frame: model run {result['model_ms_per_frame']:.2f} ms, the SDK's own work "
+             f"{result['runtime_ms_per_frame']:.2f} ms ({100 * result['runtime_share']:.1f}% of process())"]
+    if result["fallback_reason"]:
+        lines.append(f"GPU not used: {result['fallback_reason']}")
+    return "\n".join(lines)
+
+
 def run(args: argparse.Namespace) -> int:
     """Print (and optionally save) the benchmark results."""
-    size = tuple(int(v) for v in args.size.lower().split("x")) if args.size else None
-    if size is not None and len(size) != 2:
-        raise ValueError("--size must look like 180x320")
-    result = benchmark(args.model, args.accelerator, args.threads, args.frames, args.warmup, size, args.precision,
-                       profile=args.profile)
-    print(json.dumps({k: v for k, v in result.items() if k != "profile"}, indent=2))
+    result = benchmark(args.model, args.accelerator, args.threads, args.frames, args.warmup, args.size,
+                       args.precision, profile=args.profile, verbose=getattr(args, "verbose", False))
+    write_json(result, args.json)
+    if json_to_stdout(args):
+        return 0
+    print(format_summary(result))
     if "profile" in result:
         print()
         print(format_profile_table(result["profile"], args.frames, args.top))
-    if args.json_path:
-        with open(args.json_path, "w") as out:
-            json.dump(result, out, indent=2)
     return 0

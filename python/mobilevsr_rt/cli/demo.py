@@ -43,7 +43,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run_demo(output_dir: Path, model: str, accelerator: str = "auto", precision: str = "auto",
              threads: int | None = None, frames: int | None = None, show_progress: bool = True,
-             clip: Path = DEMO_CLIP) -> tuple[UpscaleResult, Path]:
+             clip: Path = DEMO_CLIP, verbose: bool = False) -> tuple[UpscaleResult, Path]:
     """Write ``demo_compare.mp4`` (bicubic | VSR) and ``demo_crops.png`` into ``output_dir``.
 
     The crop grid shows the middle upscaled frame: the CROP_COUNT most detailed LR regions, bicubic next to VSR.
@@ -65,7 +65,7 @@ def run_demo(output_dir: Path, model: str, accelerator: str = "auto", precision:
 
     result = upscale(clip, output_dir / "demo_compare.mp4", model=model, accelerator=accelerator,
                      precision=precision, threads=threads, compare=True, preset=DEMO_PRESET,
-                     show_progress=show_progress, on_frame=keep, max_frames=frames)
+                     show_progress=show_progress, on_frame=keep, max_frames=frames, verbose=verbose)
     frame, hr = kept[0]
     scale = hr.shape[0] // frame.image.shape[0]
     regions = textured_regions(frame.image, count=CROP_COUNT, size=CROP_SIZE)
@@ -84,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
         with terminate_as_interrupt():
             result, crops = run_demo(args.output_dir, model=args.model, accelerator=args.accelerator,
                                      precision=args.precision, threads=args.threads, frames=args.frames,
-                                     show_progress=not args.quiet)
+                                     show_progress=not args.quiet, verbose=args.verbose)
     except KeyboardInterrupt:
         print("\nmobilevsr-rt demo: interrupted", file=sys.stderr)
         return 130

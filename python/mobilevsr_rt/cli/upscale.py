@@ -41,6 +41,7 @@ from ..media import (
     write_png,
 )
 from ..models import resolve_model
+from .options import add_threads_argument
 
 DEFAULT_MODEL = "swat_3"
 FrameHook = Callable[[SourceFrame, np.ndarray], None]
@@ -65,7 +66,7 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--accelerator", default="auto", choices=["auto", "gpu", "cpu"])
     parser.add_argument("--precision", default="auto", choices=["auto", "fp16", "int8", "fp32"],
                         help="bundled model precision (default: int8 with --accelerator cpu, else fp16)")
-    parser.add_argument("--threads", type=int, default=None, help="CPU threads (default: LiteRT decides)")
+    add_threads_argument(parser)
 
 
 @dataclass
@@ -233,7 +234,7 @@ def _output_target(source: ImageSource | VideoSource, output: Path) -> tuple[Any
 def upscale(input_path: str | Path, output: str | Path, model: str = DEFAULT_MODEL, accelerator: str = "auto",
             precision: str = "auto", threads: int | None = None, compare: bool = False, crf: int = DEFAULT_CRF,
             preset: str = "medium", show_progress: bool = True, on_frame: FrameHook | None = None,
-            max_frames: int | None = None) -> UpscaleResult:
+            max_frames: int | None = None, verbose: bool = False) -> UpscaleResult:
     """Upscale a video file, a folder of images or one image; see the module docstring.
 
     Args:
@@ -246,6 +247,7 @@ def upscale(input_path: str | Path, output: str | Path, model: str = DEFAULT_MOD
         show_progress: draw the progress bar on stderr.
         on_frame: called with (input frame, HR frame) for every output, in order.
         max_frames: stop after this many input frames.
+        verbose: show what LiteRT and the GPU stack print, and why the GPU was not used (``Upscaler``).
 
     Raises:
         MediaError (a ValueError): unreadable input, unwritable output, missing codec.
@@ -266,7 +268,8 @@ def upscale(input_path: str | Path, output: str | Path, model: str = DEFAULT_MOD
                 check_video_output(target, shown=output)
             progress = ProgressBar(total, label="upscale", enabled=show_progress)
             try:
-                with Upscaler(model, accelerator=accelerator, num_threads=threads, precision=precision) as upscaler:
+                with Upscaler(model, accelerator=accelerator, num_threads=threads, precision=precision,
+                              verbose=verbose) as upscaler:
                     if isinstance(source, VideoSource):
                         frames, model_seconds, size = _upscale_video(source, target, output, upscaler, compare, crf,
                                                                      preset, progress, on_frame, max_frames)
@@ -311,7 +314,7 @@ def run(args: argparse.Namespace) -> int:
         with terminate_as_interrupt():
             result = upscale(args.input, args.output, model=args.model, accelerator=args.accelerator,
                              precision=args.precision, threads=args.threads, compare=args.compare, crf=args.crf,
-                             preset=args.preset, show_progress=not args.quiet)
+                             preset=args.preset, show_progress=not args.quiet, verbose=args.verbose)
     except KeyboardInterrupt:
         print("\nmobilevsr-rt upscale: interrupted, no output written", file=sys.stderr)
         return 130

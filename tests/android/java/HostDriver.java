@@ -29,6 +29,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * bench MODEL THREADS WIDTH HEIGHT WARMUP FRAMES      Benchmark.run on a noise frame
  * catalog FILE_NAME...                                BundledModel.parse
  * argb IN_FRAME WIDTH HEIGHT CHANNELS OUT_FRAME       Frame.toArgb / Frame.fromArgb round trip
+ * defaults MODEL                                     an Upscaler with every option at its default: its info
  * </pre>
  * The LiteRT library comes from -Dmobilevsr.litert.library, as an app would set it.
  */
@@ -64,6 +65,13 @@ public final class HostDriver {
             }
             case "bench":
                 bench(args);
+                break;
+            case "defaults":
+                try (Upscaler up = new Upscaler(args[1])) {
+                    UpscalerInfo info = up.info();
+                    System.out.println("defaults\t" + info.accelerator + "\t" + info.numThreads);
+                    System.out.println("info\t" + info.json);
+                }
                 break;
             case "argb": {
                 int width = Integer.parseInt(args[2]);

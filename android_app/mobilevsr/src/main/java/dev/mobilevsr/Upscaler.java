@@ -64,11 +64,14 @@ public final class Upscaler implements AutoCloseable {
             return this;
         }
 
-        /** CPU threads (default 0: LiteRT decides). */
+        /**
+         * CPU threads (default 0: the cores this process may use, its CPU affinity mask, as the Python face and the
+         * CLI default to; {@link UpscalerInfo#numThreads} says how many run).
+         */
         public Options numThreads(int value) {
             if (value < 0) {
-                throw new IllegalArgumentException("numThreads must be positive (or 0 for LiteRT's choice), got "
-                        + value);
+                throw new IllegalArgumentException("numThreads must be positive (or 0 for the cores this process may "
+                        + "use), got " + value);
             }
             numThreads = value;
             return this;
@@ -92,7 +95,7 @@ public final class Upscaler implements AutoCloseable {
             return this;
         }
 
-        /** Show LiteRT's INFO logging. */
+        /** Show LiteRT's INFO logging and what the GPU stack prints (otherwise captured into the info JSON). */
         public Options verbose(boolean value) {
             verbose = value;
             return this;

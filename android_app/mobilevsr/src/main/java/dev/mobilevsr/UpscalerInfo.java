@@ -14,6 +14,8 @@ public final class UpscalerInfo {
     public final boolean fullyAccelerated;
     /** Why AUTO fell back to the CPU, or null. */
     public final String fallbackReason;
+    /** CPU threads in use (by default the cores this process may use). */
+    public final int numThreads;
     /** The recognised layout ("recurrent", "sliding_recurrent", "stacked_chunk", "single_frame", "contract"...). */
     public final String layout;
     /** Upscaling factor: HR frames are scale times wider and taller than LR frames. */
@@ -27,12 +29,14 @@ public final class UpscalerInfo {
     /** The LR frame width the model was exported for. */
     public final int modelFrameWidth;
 
-    UpscalerInfo(String json, String accelerator, boolean fullyAccelerated, String fallbackReason, String layout,
-                 int scale, int lookahead, double pixelRange, int modelFrameHeight, int modelFrameWidth) {
+    UpscalerInfo(String json, String accelerator, boolean fullyAccelerated, String fallbackReason, int numThreads,
+                 String layout, int scale, int lookahead, double pixelRange, int modelFrameHeight,
+                 int modelFrameWidth) {
         this.json = json;
         this.accelerator = accelerator;
         this.fullyAccelerated = fullyAccelerated;
         this.fallbackReason = fallbackReason;
+        this.numThreads = numThreads;
         this.layout = layout;
         this.scale = scale;
         this.lookahead = lookahead;
@@ -43,7 +47,7 @@ public final class UpscalerInfo {
 
     @Override
     public String toString() {
-        return "UpscalerInfo(accelerator=" + accelerator + ", layout=" + layout + ", scale=" + scale
+        return "UpscalerInfo(accelerator=" + accelerator + ", threads=" + numThreads + ", layout=" + layout + ", scale=" + scale
                 + (fallbackReason == null ? "" : ", fallback=" + fallbackReason) + ")";
     }
 }
