@@ -92,7 +92,8 @@ def _description(result: EvalResult) -> str:
     if result.info.get("description"):
         return str(result.info["description"])
     if result_group(result) == "public":
-        return PUBLIC_BASELINES[Path(result.info["path"]).name]
+        name = Path(result.info["path"]).name
+        return PUBLIC_BASELINES.get(name, f"{Path(name).stem} (third-party TFLite)")
     from .models import get_paper, list_models
 
     base = get_paper(result.name) if result.name in list_models() else result.name
@@ -103,12 +104,7 @@ def _zoo_name(result: EvalResult) -> str | None:
     if result.info.get("model"):
         return str(result.info["model"])
     if result.info.get("kind") == "tflite":
-        try:
-            from mobilevsr_rt.contract import read_contract
-
-            return read_contract(result.info["path"]).get("name")
-        except Exception:  # noqa: BLE001  (no runtime or no contract: costs unknown, the row stays)
-            return None
+        return (_embedded_contract(result.info["path"]) or {}).get("name")
     return None
 
 
@@ -197,11 +193,21 @@ def _unique_names(results: list[EvalResult]) -> None:
 
 
 def result_group(result: EvalResult) -> str:
-    """``public`` for the public baselines, ``ours`` for other models, ``other`` for bicubic (chart colours)."""
-    path = result.info.get("path")
-    if result.info.get("kind") == "tflite" and path and Path(path).name in PUBLIC_BASELINES:
-        return "public"
-    return "ours" if result.info.get("kind") in ("tflite", "keras") else "other"
+    """``public`` for third-party ``.tflite`` files (no mobilevsr contract inside), ``ours`` for our checkpoints and
+    exports, ``other`` for bicubic (colours of the chart)."""
+    kind = result.info.get("kind")
+    if kind == "tflite":
+        return "ours" if _embedded_contract(result.info["path"]) else "public"
+    return "ours" if kind == "keras" else "other"
+
+
+def _embedded_contract(path: str) -> dict | None:
+    try:
+        from mobilevsr_rt.contract import read_contract
+
+        return read_contract(path)
+    except Exception:  # noqa: BLE001  (unreadable: treated as a file without a contract)
+        return None
 
 
 def build_report(targets: Sequence[str], output: Path, data: Path | None = None, frames: int | None = None,

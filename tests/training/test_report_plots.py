@@ -84,15 +84,15 @@ def _runtime_clip_psnr(model: Path, clip: Path, frames: int) -> list[float]:
 
 @pytest.mark.slow
 def test_report_with_public_anchor_per_frame_and_plots(tmp_path, tiny_clips):
-    if not MOBILERRN.is_file():
-        pytest.skip(f"public model missing: {MOBILERRN}")
+    if not (MOBILERRN.is_file() and (MOBILERRN.parent / "swrn.tflite").is_file()):
+        pytest.skip(f"public models missing in {MOBILERRN.parent}")
     out = tmp_path / "report" / "val"
-    argv = ["report", "--anchors", "--anchors-dir", str(MOBILERRN.parent), "--data", str(tiny_clips), "--frames", "3",
+    argv = ["report", "elsr_int8", "--anchors", "--anchors-dir", str(MOBILERRN.parent), "--data", str(tiny_clips), "--frames", "3",
             "--plot", "--speed-frames", "3", "--speed-rounds", "2", "--output", str(out)]
     assert cli.main(argv) == 0
     table = _rows(out.with_name("val.csv"))
     names = [r["Model"] for r in table]
-    assert names[:2] == ["bicubic", "mai22_mobilerrn_16"] and "swrn" in names  # the anchors lead every table
+    assert names == ["bicubic", "mai22_mobilerrn_16", "swrn", "elsr_int8"]  # the anchors lead every table
     data = json.loads(out.with_name("val.json").read_text())
     results = {r["name"]: r for r in data["results"]}
     rrn, bicubic = results["mai22_mobilerrn_16"], results["bicubic"]
@@ -116,7 +116,8 @@ def test_report_with_public_anchor_per_frame_and_plots(tmp_path, tiny_clips):
     assert set(pareto) == {*timed, "bicubic"}
     points = [ParetoPoint(n, float(pareto[n]["psnr_y_db"]), float(pareto[n]["cpu_ms_per_frame"])) for n in timed]
     assert {p.name for p in pareto_front(points)} == {n for n in timed if pareto[n]["pareto_front"] == "1"}
-    assert pareto["mai22_mobilerrn_16"]["group"] == "public"
+    assert pareto["mai22_mobilerrn_16"]["group"] == "public" and pareto["elsr_int8"]["group"] == "ours"
+    assert "MobileRRN-16" in row["Description"]
     for name in ("val_pareto", "val_per_frame_gain"):
         _is_figure(out.with_name(name))
 
