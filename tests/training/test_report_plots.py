@@ -87,8 +87,8 @@ def test_report_with_public_anchor_per_frame_and_plots(tmp_path, tiny_clips):
     if not (MOBILERRN.is_file() and (MOBILERRN.parent / "swrn.tflite").is_file()):
         pytest.skip(f"public models missing in {MOBILERRN.parent}")
     out = tmp_path / "report" / "val"
-    argv = ["report", "elsr_int8", "--anchors", "--anchors-dir", str(MOBILERRN.parent), "--data", str(tiny_clips), "--frames", "3",
-            "--plot", "--speed-frames", "3", "--speed-rounds", "2", "--output", str(out)]
+    argv = ["report", "elsr_int8", "--anchors", "--anchors-dir", str(MOBILERRN.parent), "--data", str(tiny_clips),
+            "--frames", "3", "--plot", "--speed-frames", "3", "--speed-rounds", "2", "--output", str(out)]
     assert cli.main(argv) == 0
     table = _rows(out.with_name("val.csv"))
     names = [r["Model"] for r in table]
