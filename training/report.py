@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import statistics
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -169,9 +170,12 @@ def measure_speeds(paths: Sequence[str | Path], frames: int = 30, threads: int =
 
     paths = [str(p) for p in dict.fromkeys(str(p) for p in paths)]
     runs: dict[str, list[dict]] = {p: [] for p in paths}
+    loads: list[float] = []  # the machine's 1-minute load average around the timings: how busy it was
     for r in range(max(1, rounds)):
         for path in paths[r % len(paths):] + paths[: r % len(paths)]:
+            loads.append(os.getloadavg()[0])
             runs[path].append(benchmark(path, "cpu", threads, frames, warmup, None))
+    loads.append(os.getloadavg()[0])
     speeds = {}
     for path, benches in runs.items():
         speeds[path] = {"median_ms": statistics.median(b["median_ms"] for b in benches),
@@ -180,7 +184,8 @@ def measure_speeds(paths: Sequence[str | Path], frames: int = 30, threads: int =
                         "threads": threads, "frames_per_round": frames, "rounds": len(benches),
                         "accelerator": benches[0]["accelerator"],
                         "model_ms_per_frame": statistics.median(b["model_ms_per_frame"] for b in benches),
-                        "runtime_ms_per_frame": statistics.median(b["runtime_ms_per_frame"] for b in benches)}
+                        "runtime_ms_per_frame": statistics.median(b["runtime_ms_per_frame"] for b in benches),
+                        "load_1min": [min(loads), max(loads)]}
     return speeds
 
 

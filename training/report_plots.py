@@ -3,6 +3,7 @@ is written next to it by :mod:`mobilevsr_rt.plots`)."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -30,8 +31,10 @@ def draw_report_plots(results: Sequence[EvalResult], gains: dict[str, dict[str, 
     if points:
         bicubic = find_bicubic(results)
         speed = next(r.info["speed"] for r in results if r.info.get("speed"))
-        title = (f"{results[0].dataset}: Y-PSNR vs CPU latency ({speed['threads']} threads, "
-                 "720p output, mobilevsr-rt bench)")
+        load = speed.get("load_1min")
+        title = (f"{results[0].dataset}: Y-PSNR vs CPU latency ({speed['threads']} threads, 720p output, "
+                 "mobilevsr-rt bench)" + (f"\n1-min load average {load[0]:.1f}-{load[1]:.1f} on "
+                                          f"{os.cpu_count()} CPUs while timing" if load else ""))
         written += plot_pareto(points, output.with_name(output.name + "_pareto"),
                                bicubic.psnr_y if bicubic else None, title=title).all
     if gains:
