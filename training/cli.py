@@ -101,7 +101,8 @@ def _eval_run(args: argparse.Namespace) -> int:
 # --- report ------------------------------------------------------------------------------------------------------
 def _report_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("targets", nargs="*", help="run directories / checkpoints, .tflite files, bundled model names "
-                   "(swat_3_int8), 'bicubic', or eval result .json files (from 'eval --json')")
+                   "(swat_3_int8), 'bicubic', or .json results ('eval --json', or a report's PREFIX.json: redraws "
+                   "its tables and plots without measuring again)")
     p.add_argument("--data", type=Path, help="HR clip folders (needed unless every target is a .json result)")
     p.add_argument("--frames", type=int)
     p.add_argument("--clips", type=int)

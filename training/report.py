@@ -236,9 +236,12 @@ def build_report(targets: Sequence[str], output: Path, data: Path | None = None,
     if per_frame and "bicubic" not in targets and data is not None:
         targets.insert(0, "bicubic")
     results = []
+    protocol = None  # a redrawn report keeps the protocol it was measured with
     for target in targets:
-        if target.endswith(".json"):
-            results.append(EvalResult.from_json(Path(target).read_text()))
+        if target.endswith(".json"):  # an `eval --json` result, or a whole report's JSON (redraw without measuring)
+            loaded = json.loads(Path(target).read_text())
+            results += [EvalResult(**r) for r in loaded["results"]] if "results" in loaded else [EvalResult(**loaded)]
+            protocol = protocol or loaded.get("protocol")
             continue
         if data is None:
             raise ValueError(f"--data is needed to evaluate {target}")
@@ -261,10 +264,12 @@ def build_report(targets: Sequence[str], output: Path, data: Path | None = None,
     gains = per_frame_gains(results) if per_frame else {}
     if per_frame:
         files.per_frame = list(write_per_frame_tables(results, gains, output.with_name(output.name + "_per_frame")))
+    if data is not None or protocol is None:
+        protocol = {"data": str(data) if data else None, "frames": frames, "clips": clips, "crop": crop,
+                    "crop_border": crop_border, "channel": channel, "macs_size": list(macs_size),
+                    "speed_threads": speed_threads if speed_frames > 0 else None}
     files.json.write_text(json.dumps({
-        "protocol": {"data": str(data) if data else None, "frames": frames, "clips": clips, "crop": crop,
-                     "crop_border": crop_border, "channel": channel, "macs_size": list(macs_size),
-                     "speed_threads": speed_threads if speed_frames > 0 else None},
+        "protocol": protocol,
         "results": [asdict(r) for r in results],
         "per_frame_gain": gains,
     }, indent=2) + "\n")

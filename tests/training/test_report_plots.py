@@ -120,6 +120,12 @@ def test_report_with_public_anchor_per_frame_and_plots(tmp_path, tiny_clips):
     assert "MobileRRN-16" in row["Description"]
     for name in ("val_pareto", "val_per_frame_gain"):
         _is_figure(out.with_name(name))
+    # the report's JSON redraws the same tables and figures without measuring again
+    redraw = tmp_path / "redraw" / "val"
+    assert cli.main(["report", str(out.with_name("val.json")), "--plot", "--output", str(redraw)]) == 0
+    for name in ("val.csv", "val_per_frame.csv", "val_pareto.csv", "val_per_frame_gain.csv"):
+        assert redraw.with_name(name).read_text() == out.with_name(name).read_text(), name
+    assert json.loads(redraw.with_name("val.json").read_text())["protocol"] == data["protocol"]
 
 
 @pytest.mark.slow

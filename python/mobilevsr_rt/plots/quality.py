@@ -49,8 +49,15 @@ def plot_pareto(points: Sequence[ParetoPoint], prefix: Path, bicubic_db: float |
         if chosen:
             ax.scatter([p.ms_per_frame for p in chosen], [p.psnr_db for p in chosen], c=color, marker=marker, s=50,
                        zorder=3, label={"ours": "mobilevsr", "public": "public baselines", "other": "other"}[group])
-    for p in points:
-        ax.annotate(p.name, (p.ms_per_frame, p.psnr_db), textcoords="offset points", xytext=(6, 4), fontsize=8)
+    x_span = max(p.ms_per_frame for p in points) or 1.0
+    y_span = (max(p.psnr_db for p in points) - min(p.psnr_db for p in points)) or 1.0
+    labelled: list[ParetoPoint] = []
+    for p in sorted(points, key=lambda p: -p.psnr_db):  # a label near an earlier one goes below its point
+        near = any(abs(q.ms_per_frame - p.ms_per_frame) < 0.15 * x_span and abs(q.psnr_db - p.psnr_db) < 0.06 * y_span
+                   for q in labelled)
+        ax.annotate(p.name, (p.ms_per_frame, p.psnr_db), textcoords="offset points", xytext=(7, -11 if near else 4),
+                    fontsize=8)
+        labelled.append(p)
     if len(front) > 1:  # the front as a staircase: what the best model at each time budget reaches
         xs, ys = [front[0].ms_per_frame], [front[0].psnr_db]
         for p in front[1:]:
@@ -97,7 +104,7 @@ def plot_per_frame_gain(gains: Mapping[str, Sequence[float]], prefix: Path,
     ax.set_ylabel("gain over bicubic [dB], Y-PSNR")
     ax.set_title(title, fontsize=10)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5))  # outside: curves stay visible
     png, svg = save_figure(fig, prefix)
     rows = [{"model": name, "frame": i, "gain_db": f"{v:.4f}"} for name, values in gains.items()
             for i, v in enumerate(values)]
