@@ -53,7 +53,7 @@ def plot_pareto(points: Sequence[ParetoPoint], prefix: Path, bicubic_db: float |
     y_span = (max(p.psnr_db for p in points) - min(p.psnr_db for p in points)) or 1.0
     labelled: list[ParetoPoint] = []
     for p in sorted(points, key=lambda p: -p.psnr_db):  # a label near an earlier one goes below its point
-        near = any(abs(q.ms_per_frame - p.ms_per_frame) < 0.15 * x_span and abs(q.psnr_db - p.psnr_db) < 0.06 * y_span
+        near = any(abs(q.ms_per_frame - p.ms_per_frame) < 0.25 * x_span and abs(q.psnr_db - p.psnr_db) < 0.06 * y_span
                    for q in labelled)
         ax.annotate(p.name, (p.ms_per_frame, p.psnr_db), textcoords="offset points", xytext=(7, -11 if near else 4),
                     fontsize=8)
