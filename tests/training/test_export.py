@@ -165,6 +165,21 @@ def test_int8_product_graphs_keep_every_activation_fused(name):
     assert not SLOW_INT8_OPS[name] & set(ops), ops
 
 
+def test_swat_3_int8_runs_in_xnnpack_but_for_its_uint8_io(tmp_path, real_lr_clip):
+    """Structural guard for SWAT_3 INT8 speed: only the uint8<->int8 QUANTIZE of each input and output and the HR
+    clip's MINIMUM may run on TFLite's reference kernels (LiteRT's profiler says where every op ran). A 16-input
+    CONCATENATION (the anchor) once cost 7 % of the model's time there; requantizing concatenations would too."""
+    model = build_model("swat_3", frame_size=FRAME, batch_size=1)
+    result = export_keras(model, "swat_3", "int8", output=tmp_path / "swat_3_int8.tflite",
+                          calibration=SMALL_CALIBRATION, quality=False, gpu_compile=False, verbose=False)
+    up = mobilevsr_rt.Upscaler(str(result.path), accelerator="cpu", num_threads=1, profile=True)
+    _stream(up, real_lr_clip[:3])
+    outside = [op["name"] for op in up.profile() if op["kind"] == "tflite"]
+    ios = len(model.inputs) + len(model.outputs)
+    assert sorted(outside) == sorted(["QUANTIZE"] * ios + ["MINIMUM"]), outside
+    assert any(op["partition"] == "XNNPACK #1" for op in up.profile())
+
+
 def test_refuses_flex_op(tmp_path):
     frames = keras.Input(shape=(*FRAME, 3), batch_size=1, name="frames")
     x = keras.layers.Conv2D(48, 3, padding="same")(frames)

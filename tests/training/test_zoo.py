@@ -41,7 +41,7 @@ TRAINED = ["elsr", "swat_3", "mobilerrn_16"]
 SWAT_TARGETS = {
     "swat_0": 50_624, "swat_1": 33_984, "swat_2": 25_664, "swat_3": 25_664, "swat_3_1": 24_160,
     "swat_3_2": 26_016, "swat_4": 53_696, "swat_5": 25_664, "swat_6": 21_056,
-    "swat_3_v1": 25_664,
+    "swat_3_v1": 25_664, "swat_3_nearest": 25_664,
 }
 # Sizes reported by the papers (the mobile re-implementations may deviate a little: +-10%).
 PAPER_PARAMS = {"rlfn": 543_000, "rlfn_s": 317_000, "vapsr": 342_000}
@@ -124,6 +124,42 @@ def test_swat_parameter_counts_within_10_percent_of_the_product_table(name: str)
     target = SWAT_TARGETS[name]
     assert abs(params - target) <= 0.10 * target, f"{name}: {params} vs {target}"
     assert get_layout(name).offsets == (-1, 0, 1)
+
+
+def _anchor_model(anchor: str) -> keras.Model:
+    from mobilevsr_rt.training.models.blocks import ANCHORS, DepthToSpace
+
+    rgb = keras.Input((None, None, 3))
+    return keras.Model(rgb, DepthToSpace(4)(ANCHORS[anchor](rgb, 4)))
+
+
+def test_bicubic_anchor_is_the_matlab_bicubic_upscale_borders_included() -> None:
+    from PIL import Image
+
+    from mobilevsr_rt.training.data.bicubic import downscale, imresize
+
+    if not SET5.is_dir():
+        pytest.skip(f"shared data not found at {SET5}")
+    lr = downscale(np.asarray(Image.open(sorted(SET5.glob("*.png"))[0]).convert("RGB")))[:37, :50]
+    lr = lr.astype(np.float64) / 255.0
+    expected = imresize(lr, output_shape=(4 * lr.shape[0], 4 * lr.shape[1]), scale=4.0)
+    got = _anchor_model("bicubic")(lr[None].astype(np.float32))[0].numpy()
+    assert np.abs(got - expected).max() < 1e-5
+    # The kernel is trainable: it is a weight of the model, initialised to bicubic, not a constant.
+    assert _anchor_model("bicubic").count_params() == 5 * 5 * 48
+
+
+def test_nearest_anchor_is_nearest_neighbour_upscaling() -> None:
+    rgb = np.random.default_rng(1).random((1, 5, 7, 3)).astype(np.float32)
+    got = _anchor_model("nearest")(rgb)[0].numpy()
+    assert np.array_equal(got, np.repeat(np.repeat(rgb[0], 4, axis=0), 4, axis=1))
+
+
+def test_swat_3_adds_its_residual_to_a_bicubic_anchor() -> None:
+    names = {layer.name for layer in build_model("swat_3", FRAME).layers}
+    assert "anchor_bicubic" in names
+    assert "anchor_bicubic" not in {layer.name for layer in build_model("swat_3_nearest", FRAME).layers}
+    assert count_params(build_model("swat_3", FRAME)) - count_params(build_model("swat_3_nearest", FRAME)) == 1200
 
 
 def test_swat_6_drops_the_hidden_convs_only() -> None:

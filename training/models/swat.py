@@ -17,8 +17,12 @@ Each run reads frames [t-1, t, t+1] (offsets (-1, 0, 1), one frame of lookahead)
    concatenated AFTER the untouched channels, a channel rotation by P: the next block convolves channels the
    previous one skipped (the shuffle costs no op: the concat is needed anyway). ``shuffle=False`` always
    convolves the same P;
-4. heads: long skip x + e; ``hr`` = clip(depth_to_space(BSConv-U(x -> 48) + nearest-upsampled frame t));
-   next states = act(conv1x1(x -> S)) each.
+4. heads: long skip x + e; ``hr`` = clip(depth_to_space(BSConv-U(x -> 48) + anchor)); next states =
+   act(conv1x1(x -> S)) each. The anchor is frame t upscaled in-graph: MATLAB bicubic by default (a trainable
+   depthwise 5x5 over the 16 repeated copies of the symmetric-padded frame, initialised to the bicubic phases:
+   1,200 weights, see ``blocks.bicubic_anchor``), nearest neighbour with ``anchor="nearest"`` (``swat_3_nearest``,
+   the model bundled until issue 13). On our val clips the bicubic anchor alone scores 29.84 dB against 28.18 for
+   nearest, so the residual the blocks must learn starts 1.7 dB closer.
 
 ``act`` is ReLU and there is no norm (since SWAT v2): both are what cost most on the CPU. Measured with
 ``benchmarks/profile_swat.py`` at 180x320 on 2 cores (LiteRT Interpreter, random weights): v1 (per-channel PReLU,
@@ -27,7 +31,7 @@ PRELU nor the LayerNorm lowering nor a standalone INT8 RELU, and they fall back 
 38 ms FP32 / 25 ms INT8. ReLU fuses into the convs. ``swat_3_v1`` keeps the v1 block for comparisons.
 
 Configurations (parameter targets of the product table within +-10%; all widths multiples of 4/8; measured
-numbers: ``format_zoo_table``):
+numbers, which include the bicubic anchor's 1,200 weights: ``format_zoo_table``):
 
 | name      | C  | S  | atten | blocks | ratio (P) | k, dil | shuffle | hidden | act, norm  | target |
 |-----------|----|----|-------|--------|-----------|--------|---------|--------|------------|--------|
@@ -41,6 +45,7 @@ numbers: ``format_zoo_table``):
 | swat_5    | 32 | 12 | 24    | 4      | 1/4 (8)   | 3, 3   | yes     | yes    | relu, none | 25,664 |
 | swat_6    | 32 | 12 | 24    | 4      | 1/4 (8)   | 3, 2   | yes     | no     | relu, none | 21,056 |
 | swat_3_v1 | 32 | 12 | 24    | 4      | 1/4 (8)   | 3, 2   | yes     | yes    | prelu, LN  | 25,664 |
+| swat_3_nearest | swat_3 with the nearest-neighbour anchor (24,219 params)                       | 25,664 |
 
 ``swat_3`` is the default product model. swat_2 / swat_5 are its ablations at equal size (no shuffle / a wider
 dilation, i.e. a larger receptive field for the same weights).
@@ -51,7 +56,7 @@ from __future__ import annotations
 import tensorflow as tf
 
 from .._keras import keras
-from .blocks import ACTIVATIONS, ChannelSlice, bsconv, conv, nearest_anchor, select_frame, upsample_and_clip, vab
+from .blocks import ACTIVATIONS, ANCHORS, ChannelSlice, bsconv, conv, select_frame, upsample_and_clip, vab
 from .registry import TemporalLayout, register
 
 layers = keras.layers
@@ -83,6 +88,7 @@ _CONFIGS: dict[str, dict] = {
     "swat_5": dict(dilation=3),
     "swat_6": dict(hidden_convs=False),
     "swat_3_v1": dict(activation="prelu", norm=True),
+    "swat_3_nearest": dict(anchor="nearest"),
 }
 
 
@@ -98,7 +104,7 @@ def _registered(builder):
 def build_swat(frame_size: tuple[int, int], batch_size: int | None, name: str = "swat", channels: int = 32,
                hidden: int = 12, atten_channels: int = 24, blocks: int = 4, ratio: float = 0.25, kernel: int = 3,
                dilation: int = 2, shuffle: bool = True, hidden_convs: bool = True, activation: str = "relu",
-               norm: bool = False, scale: int = 4) -> keras.Model:
+               norm: bool = False, anchor: str = "bicubic", scale: int = 4) -> keras.Model:
     """A SWAT network; see the module docstring for the structure and the registered configurations."""
     act = ACTIVATIONS[activation]
     partial = int(round(channels * ratio))
@@ -123,7 +129,7 @@ def build_swat(frame_size: tuple[int, int], batch_size: int | None, name: str = 
                        name=f"block{i + 1}")
     x = layers.Add(name="long_skip")([x, feat])
     out = bsconv(x, 3 * scale * scale, 3, name="conv_out")
-    hr = upsample_and_clip(out, scale, nearest_anchor(select_frame(frames, index=1, num_frames=3), scale))
+    hr = upsample_and_clip(out, scale, ANCHORS[anchor](select_frame(frames, index=1, num_frames=3), scale))
     next_f = act(layers.Conv2D(hidden, 1, name="state_fwd")(x), name="state_0_out")
     next_b = act(layers.Conv2D(hidden, 1, name="state_bwd")(x), name="state_1_out")
     return keras.Model([frames, state_f, state_b], [hr, next_f, next_b], name=name)
