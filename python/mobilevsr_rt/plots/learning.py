@@ -54,7 +54,8 @@ def plot_learning_curve(run_dir: Path, prefix: Path, title: str | None = None) -
     bottom.set_xlabel("step")
     bottom.set_xscale("log")
     bottom.grid(alpha=0.3, which="both")
-    top.set_title(title or f"Learning curve: {Path(run_dir).resolve().name}", fontsize=10)
+    where = Path(run_dir).resolve()
+    top.set_title(title or f"Learning curve: {where.parent.name}/{where.name}", fontsize=10)
     png, svg = save_figure(fig, prefix)
     loss, val = dict(logs["loss"]), dict(logs["val_psnr_y"])
     rows = [{"step": s, "loss": loss.get(s, ""), "val_psnr_y": val.get(s, "")} for s in sorted({*loss, *val})]
