@@ -14,6 +14,7 @@ for precision in int8 fp16; do
 done
 # Y-PSNR / SSIM (BT.601, BI x4) on the validation clips, next to bicubic, through the runtime for the .tflite files;
 # a 536x960 HR centre crop fits both clips (the runtime resizes the fully convolutional models to 134x240).
-mobilevsr-train report bicubic "$run" "$dest/${model}_int8.tflite" "$dest/${model}_fp16.tflite" \
+# --anchors: bicubic and the public baselines (MobileRRN-16, SWRN) as rows; --per-frame: gain over bicubic per frame.
+mobilevsr-train report "$run" "$dest/${model}_int8.tflite" "$dest/${model}_fp16.tflite" --anchors --per-frame \
   --data ../shared/data/val_videos --frames 10 --crop 536x960 --output "reports/${model}_val"
 cat "reports/${model}_val.md"

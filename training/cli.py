@@ -124,8 +124,9 @@ def _eval_run(args: argparse.Namespace) -> int:
 
 # --- report ------------------------------------------------------------------------------------------------------
 def _report_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("targets", nargs="+", help="run directories / checkpoints, .tflite files, 'bicubic', or eval "
-                   "result .json files (from 'eval --json')")
+    p.add_argument("targets", nargs="*", help="run directories / checkpoints, .tflite files, bundled model names "
+                   "(swat_3_int8), 'bicubic', or .json results ('eval --json', or a report's PREFIX.json: redraws "
+                   "its tables and plots without measuring again)")
     p.add_argument("--data", type=Path, help="HR clip folders (needed unless every target is a .json result)")
     p.add_argument("--frames", type=int)
     p.add_argument("--clips", type=int)
@@ -134,19 +135,47 @@ def _report_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--channel", choices=("y", "rgb"), default="y", help="metrics shown in the table (default y)")
     p.add_argument("--macs-size", type=frame_size, default=(180, 320), metavar="HxW",
                    help="LR size for the MACs column (default 180x320, i.e. 720p output)")
-    p.add_argument("--output", type=Path, required=True, help="output prefix: writes PREFIX.md and PREFIX.csv")
+    p.add_argument("--output", type=Path, required=True,
+                   help="output prefix: writes PREFIX.md, PREFIX.csv and PREFIX.json (every measurement)")
+    p.add_argument("--anchors", action="store_true", help="add bicubic and the public baselines (MobileRRN-16, SWRN "
+                   "from --anchors-dir) as rows")
+    p.add_argument("--anchors-dir", type=Path, default=Path("../shared/models"),
+                   help="where the public baseline .tflite files are (default ../shared/models)")
+    p.add_argument("--per-frame", action="store_true", help="gain over bicubic per frame index: PREFIX_per_frame.md"
+                   "/.csv (bicubic is evaluated too)")
+    p.add_argument("--speed-frames", type=int, default=0, help="time every .tflite row on the CPU over N frames at "
+                   "its own size (mobilevsr-rt bench; default 0: off, 30 with --plot)")
+    p.add_argument("--speed-threads", type=int, default=2, help="CPU threads of those timings (default 2)")
+    p.add_argument("--speed-rounds", type=int, default=3, help="the timed models take turns this many times; each "
+                   "one's figure is the median over rounds (default 3)")
+    p.add_argument("--plot", action="store_true", help="draw PREFIX_pareto (Y-PSNR vs CPU ms), PREFIX_per_frame_gain "
+                   "and a learning curve per run directory (PNG + SVG + data); implies --per-frame")
+    p.add_argument("--curve", type=Path, action="append", default=[], metavar="RUN_DIR",
+                   help="also draw this run's learning curve (val dB and loss vs steps) with --plot; repeatable")
     p.add_argument("--threads", type=int)
 
 
 def _report_run(args: argparse.Namespace) -> int:
     _configure_threads(args.threads)
-    from .report import build_report
+    from .report import anchor_targets, build_report
 
-    md, csv_path = build_report(args.targets, args.output, data=args.data, frames=args.frames, clips=args.clips,
-                                crop=args.crop, crop_border=args.crop_border, channel=args.channel,
-                                macs_size=args.macs_size)
-    print(md.read_text())
-    print(f"wrote {md} and {csv_path}")
+    targets = list(args.targets)
+    if args.anchors:
+        targets = [t for t in anchor_targets(args.anchors_dir) if t not in targets] + targets
+    if not targets:
+        raise ValueError("nothing to report: name targets or add --anchors")
+    if args.curve and not args.plot:
+        raise ValueError("--curve draws a learning curve: add --plot")
+    files = build_report(targets, args.output, data=args.data, frames=args.frames, clips=args.clips,
+                         crop=tuple(args.crop) if args.crop else None, crop_border=args.crop_border,
+                         channel=args.channel, macs_size=tuple(args.macs_size), per_frame=args.per_frame,
+                         speed_frames=args.speed_frames, speed_threads=args.speed_threads,
+                         speed_rounds=args.speed_rounds, plot=args.plot,
+                         curves=args.curve)
+    print(files.table_md.read_text())
+    if files.per_frame:
+        print(files.per_frame[0].read_text())
+    print("wrote " + ", ".join(str(p) for p in files.all))
     return 0
 
 

@@ -5,6 +5,8 @@ Protocol: HR frames are cropped to a multiple of the scale (optionally centre-cr
 MATLAB-bicubic x1/scale downscales rounded to uint8, each clip is fed frame by frame with the runtime's streaming
 semantics (``process``/``flush``, state reset per clip), outputs are uint8. Metrics are averaged per clip, then
 over clips. ``ms_per_frame`` is the median wall time per output frame on this host (first output excluded).
+``per_frame`` keeps every frame's Y-PSNR per clip, in clip order, so gains can be followed over time (recurrent
+models improve as their state fills).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ __all__ = [
     "EvalResult",
     "Upscaler",
     "bicubic_factory",
+    "bundled_tflite",
     "evaluate",
     "evaluate_path",
     "keras_factory",
@@ -76,6 +79,8 @@ class EvalResult:
     ms_per_frame: float | None
     per_clip: dict[str, dict[str, float]] = field(default_factory=dict)
     info: dict = field(default_factory=dict)
+    per_frame: dict[str, list[float]] = field(default_factory=dict)
+    """Y-PSNR of every frame, per clip (empty in results written before it existed)."""
 
     def to_json(self) -> str:
         """Serialised result (``report`` can read it back)."""
@@ -136,6 +141,7 @@ def evaluate(factory: UpscalerFactory, clips: Sequence[EvalClip], name: str = "m
              crop_border: int = 0, info: dict | None = None) -> EvalResult:
     """Stream every clip through ``factory((lr_h, lr_w))`` and average the metrics per clip, then over clips."""
     per_clip: dict[str, dict[str, float]] = {}
+    per_frame: dict[str, list[float]] = {}
     times: list[float] = []
     upscalers: dict[tuple[int, int], Upscaler] = {}
     total = 0
@@ -152,12 +158,14 @@ def evaluate(factory: UpscalerFactory, clips: Sequence[EvalClip], name: str = "m
                 scores[f"psnr_{suffix}"].append(metrics.psnr(out, hr, crop_border, y))
                 scores[f"ssim_{suffix}"].append(metrics.ssim(out, hr, crop_border, y))
         per_clip[clip.name] = {k: float(np.mean(v)) for k, v in scores.items()}
+        per_frame[clip.name] = [float(v) for v in scores["psnr_y"]]
         total += len(outputs)
     mean = {k: float(np.mean([c[k] for c in per_clip.values()])) for k in ("psnr_rgb", "ssim_rgb", "psnr_y", "ssim_y")}
     ms = 1000.0 * statistics.median(times[1:]) if len(times) > 1 else None
     info = {"lr_size": list(clips[0].lr[0].shape[:2]), "clips": len(clips), "crop_border": crop_border,
             **(info or {})}
-    return EvalResult(name=name, dataset=dataset, frames=total, ms_per_frame=ms, per_clip=per_clip, info=info, **mean)
+    return EvalResult(name=name, dataset=dataset, frames=total, ms_per_frame=ms, per_clip=per_clip, info=info,
+                      per_frame=per_frame, **mean)
 
 
 class BicubicUpscaler:
@@ -245,12 +253,28 @@ def tflite_frame_size(path: str | Path) -> tuple[int, int]:
     return int(shape[1]), int(shape[2])
 
 
+def bundled_tflite(target: str) -> Path | None:
+    """The bundled ``.tflite`` file a name such as ``swat_3_int8`` (or ``swat_3``: the CPU's int8) stands for, if
+    ``target`` is not an existing path and names a bundled model; else None."""
+    if Path(target).exists() or target == "bicubic":
+        return None
+    try:
+        from mobilevsr_rt.models import list_models, resolve_model
+    except ImportError:
+        return None
+    stem = target.removesuffix(".tflite")
+    if not any(stem in (m.name, m.path.stem) for m in list_models()):
+        return None
+    return resolve_model(target, accelerator="cpu")
+
+
 def evaluate_path(target: str, data: str | Path, frames: int | None = None, crop: tuple[int, int] | None = None,
                   crop_border: int = 0, max_clips: int | None = None, scale: int = 4) -> EvalResult:
-    """Evaluate ``target`` on clip folders: ``bicubic``, a ``.tflite`` file, a run directory / checkpoint prefix,
-    or a run's ``final.weights.h5``."""
+    """Evaluate ``target`` on clip folders: ``bicubic``, a ``.tflite`` file, a bundled model name (``swat_3_int8``;
+    a bare name is its CPU file, int8), a run directory / checkpoint prefix, or a run's ``final.weights.h5``."""
     data = Path(data)
     dataset = data.name
+    target = str(bundled_tflite(target) or target)
     if target == "bicubic":
         clips = load_eval_clips(data, frames, crop, scale, max_clips)
         return evaluate(bicubic_factory(scale), clips, "bicubic", dataset, crop_border,

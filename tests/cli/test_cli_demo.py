@@ -7,6 +7,7 @@ import pytest
 from cli_helpers import cli_args, decode_video, psnr
 from fixtures.data import lr_frames
 from PIL import Image
+from test_compare_page import page_data
 
 from mobilevsr_rt.cli import main
 from mobilevsr_rt.cli.demo import DEMO_CLIP
@@ -35,7 +36,11 @@ def test_demo_end_to_end(swrn, tmp_path, capsys):
     # the right half of the comparison is the model's output, not the bicubic left half
     left, right = frames[2][:, :1280], frames[2][:, 1280:]
     assert psnr(left, right) < 45.0
-    assert sorted(p.name for p in out.iterdir()) == ["demo_compare.mp4", "demo_crops.png"]
+    assert sorted(p.name for p in out.iterdir()) == ["demo_compare.html", "demo_compare.mp4", "demo_crops.png"]
+    assert "before/after page" in printed
+    data = page_data(out / "demo_compare.html")  # checked in a browser by test_compare_page
+    assert [f["index"] for f in data["frames"]] == [0, 1, 2, 3] and (data["width"], data["height"]) == (1280, 720)
+    assert dict(data["facts"])["model"].startswith(swrn.name)
 
 
 @pytest.mark.skipif(bool(list_models()), reason="bundled models are installed: the default model exists")
@@ -61,4 +66,4 @@ def test_demo_runs_with_the_default_model(tmp_path, capsys):
     assert main(["demo", "-o", str(out), "--frames", "3", "--quiet", "--accelerator", "cpu"]) == 0
     printed = capsys.readouterr().out
     assert "swat_3" in printed, printed
-    assert sorted(p.name for p in out.iterdir()) == ["demo_compare.mp4", "demo_crops.png"]
+    assert sorted(p.name for p in out.iterdir()) == ["demo_compare.html", "demo_compare.mp4", "demo_crops.png"]

@@ -84,7 +84,8 @@ def test_report_tables(tmp_path, tiny_clips, elsr_run):
     bicubic_json = tmp_path / "bicubic.json"
     assert cli.main(["eval", "bicubic", "--data", str(tiny_clips), "--frames", "2", "--json", str(bicubic_json)]) == 0
     bicubic = EvalResult.from_json(bicubic_json.read_text())
-    md, csv_path = build_report([str(bicubic_json), str(run)], tmp_path / "out" / "table", data=tiny_clips, frames=2)
+    files = build_report([str(bicubic_json), str(run)], tmp_path / "out" / "table", data=tiny_clips, frames=2)
+    md, csv_path = files.table_md, files.table_csv
     with csv_path.open() as f:
         rows = list(csv.DictReader(f))
     assert list(rows[0]) == COLUMNS
@@ -95,8 +96,10 @@ def test_report_tables(tmp_path, tiny_clips, elsr_run):
     assert rows[1]["Params"] == f"{count_params(model):,}"
     assert rows[1]["MACs [G]"] == f"{count_macs(model) / 1e9:.3f}"
     assert float(rows[1]["Runtime [ms]"]) > 0 and "ELSR" in rows[1]["Description"]
+    elsr = json.loads(files.json.read_text())["results"][1]
+    assert rows[1]["vs bicubic"] == f"{elsr['psnr_y'] - bicubic.psnr_y:+.2f}" and rows[0]["vs bicubic"] == "-"
     text = md.read_text()
-    assert "| Model | Description | Dataset | PSNR | SSIM | Params | Runtime [ms] | MACs [G] |" in text
+    assert "| " + " | ".join(COLUMNS) + " |" in text
     assert text.count("\n| ") == 3  # header + 2 rows
 
 

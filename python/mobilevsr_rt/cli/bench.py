@@ -1,5 +1,8 @@
 """Benchmark per-frame latency of Upscaler.process on a model: warm-up, N timed frames, min/median/p90/max.
 
+With --plot PREFIX, every frame (warm-up included) is also logged with its model-run / SDK split and drawn:
+PREFIX.png/.svg (latency histogram, time split per frame) next to PREFIX.json (the numbers drawn).
+
 With --profile, LiteRT's own profiler also times every op of the timed frames' model runs; a per-op table (op, TFLite
 node or XNNPACK partition, time per run, share) follows the latency figures, and --json gets the whole report.
 """
@@ -33,6 +36,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="per-op times from LiteRT's profiler over the timed frames (latency then includes the "
                              "profiler's small overhead)")
     parser.add_argument("--top", type=int, default=25, help="ops shown in the --profile table (default 25; 0: all)")
+    parser.add_argument("--plot", default=None, metavar="PREFIX",
+                        help="draw PREFIX.png/.svg: latency histogram, per-frame model vs SDK time (data: PREFIX.json)")
 
 
 def synthetic_frames(height: int, width: int, count: int, seed: int = 0) -> list[np.ndarray]:
@@ -60,11 +65,30 @@ def percentile_summary(seconds: list[float]) -> dict[str, float]:
     }
 
 
+class _FrameLog:
+    """Per-frame wall time and the core's split of it (differences of the cumulative ``Upscaler.timing()``)."""
+
+    def __init__(self, up: Upscaler) -> None:
+        self.up, self.rows = up, []
+        self.restart()
+
+    def restart(self) -> None:
+        """Call after ``timing(clear=True)``: the cumulative counters started again."""
+        self.last = self.up.timing()
+
+    def add(self, seconds: float, warmup: bool) -> None:
+        now = self.up.timing()
+        self.rows.append({"ms": seconds * 1000.0, "model_ms": now["model_ms"] - self.last["model_ms"],
+                          "sdk_ms": now["runtime_ms"] - self.last["runtime_ms"], "warmup": warmup})
+        self.last = now
+
+
 def benchmark(model: str, accelerator: str, threads: int | None, frames: int, warmup: int,
               size: tuple[int, int] | None, precision: str = "auto", profile: bool = False,
-              verbose: bool = False) -> dict[str, Any]:
+              verbose: bool = False, per_frame: bool = False) -> dict[str, Any]:
     """Run the benchmark and return its results (with ``profile``: the per-op report of the timed frames under
-    ``"profile"``, see ``Upscaler.profile_report``). ``threads`` None: the runtime's default; ``"threads"`` in the
+    ``"profile"``, see ``Upscaler.profile_report``; with ``per_frame``: every frame's ms and model/SDK split under
+    ``"frames_detail"``, warm-up frames flagged). ``threads`` None: the runtime's default; ``"threads"`` in the
     results is the count that ran."""
     if frames < 1:
         raise ValueError("frames must be at least 1")
@@ -73,21 +97,31 @@ def benchmark(model: str, accelerator: str, threads: int | None, frames: int, wa
         info = up.info
         height, width = size or tuple(info["model_frame_size"])
         clip = synthetic_frames(height, width, 8)
+        log = _FrameLog(up) if per_frame else None
         for i in range(warmup + up.lookahead):
+            start = time.perf_counter()
             up.process(clip[i % len(clip)])
+            if log is not None:
+                log.add(time.perf_counter() - start, warmup=True)
         if profile:
             up.clear_profile()  # the timed frames only: no first-run allocation, no warm-up
         up.timing(clear=True)
+        if log is not None:
+            log.restart()
         timings = []
         for i in range(frames):
             frame = clip[i % len(clip)]
             start = time.perf_counter()
             up.process(frame)
             timings.append(time.perf_counter() - start)
+            if log is not None:
+                log.add(timings[-1], warmup=False)
         info = up.info
         split = up.timing()
         report = up.profile_report() if profile else None
     extra = {"profile": report} if report is not None else {}
+    if log is not None:
+        extra["frames_detail"] = log.rows
     return {
         "model": model,
         "model_path": info["model_path"],
@@ -166,8 +200,13 @@ def format_summary(result: dict[str, Any]) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Print (and optionally save) the benchmark results."""
+    if args.plot:
+        from ..plots import require_matplotlib
+
+        require_matplotlib()  # before the run: a missing extra fails fast
     result = benchmark(args.model, args.accelerator, args.threads, args.frames, args.warmup, args.size,
-                       args.precision, profile=args.profile, verbose=getattr(args, "verbose", False))
+                       args.precision, profile=args.profile, verbose=getattr(args, "verbose", False),
+                       per_frame=bool(args.plot))
     write_json(result, args.json)
     if json_to_stdout(args):
         return 0
@@ -175,4 +214,9 @@ def run(args: argparse.Namespace) -> int:
     if "profile" in result:
         print()
         print(format_profile_table(result["profile"], args.frames, args.top))
+    if args.plot:
+        from ..plots import plot_bench
+
+        files = plot_bench(result, Path(args.plot))
+        print("plot: " + ", ".join(str(p) for p in files.all))
     return 0

@@ -15,13 +15,14 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from ..compare import add_compare_page_arguments, recorder_from_args
 from ..media import (
     DEFAULT_CRF,
     ImageSource,
@@ -57,6 +58,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--crf", type=int, default=DEFAULT_CRF, help="x264 quality, lower is better (default 18)")
     parser.add_argument("--preset", default="medium", help="x264 speed preset (default medium)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_compare_page_arguments(parser)
 
 
 def add_model_arguments(parser: argparse.ArgumentParser) -> None:
@@ -311,12 +313,16 @@ def summary(result: UpscaleResult) -> str:
 def run(args: argparse.Namespace) -> int:
     """Upscale and print a summary; Ctrl-C or SIGTERM removes partial output and exits with 130."""
     try:
-        with terminate_as_interrupt():
+        with terminate_as_interrupt(), (recorder_from_args(args) or nullcontext()) as page:
             result = upscale(args.input, args.output, model=args.model, accelerator=args.accelerator,
                              precision=args.precision, threads=args.threads, compare=args.compare, crf=args.crf,
-                             preset=args.preset, show_progress=not args.quiet, verbose=args.verbose)
+                             preset=args.preset, show_progress=not args.quiet, on_frame=page and page.add,
+                             verbose=args.verbose)
+            page_path = page and page.write_run(result)
     except KeyboardInterrupt:
         print("\nmobilevsr-rt upscale: interrupted, no output written", file=sys.stderr)
         return 130
     print(summary(result))
+    if page_path:
+        print(f"comparison page: {page_path}")
     return 0
