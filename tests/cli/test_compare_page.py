@@ -78,10 +78,10 @@ def test_page_data_and_psnr(page):
 
 
 def test_compare_page_options_need_the_page(tmp_path, swrn, capsys):
-    assert main(["upscale", str(tmp_path / "x.png"), "-o", str(tmp_path / "y.png"), "--compare-model", str(swrn)]) == 2
+    assert main(["upscale", str(tmp_path / "x.png"), "-o", str(tmp_path / "y.png"), "--compare-model", str(swrn)]) == 1
     assert "--compare-page" in capsys.readouterr().err
     assert main(["upscale", str(tmp_path / "x.png"), "-o", str(tmp_path / "y.png"), "--compare-page",
-                 str(tmp_path / "page.txt")]) == 2
+                 str(tmp_path / "page.txt")]) == 1
     assert "page.html" in capsys.readouterr().err
 
 
