@@ -117,8 +117,6 @@ def _eval_run(args: argparse.Namespace) -> int:
     ms = f"{result.ms_per_frame:.1f} ms/frame" if result.ms_per_frame is not None else "n/a"
     print(f"{result.name} on {result.dataset} ({result.frames} frames): PSNR {result.psnr_rgb:.3f} dB / "
           f"SSIM {result.ssim_rgb:.4f} (RGB), PSNR {result.psnr_y:.3f} dB / SSIM {result.ssim_y:.4f} (Y), {ms}")
-    if args.json:
-        args.json.write_text(result.to_json())
     return 0
 
 
