@@ -24,6 +24,7 @@ from ..media import (
     textured_regions,
     write_png,
 )
+from ..media.writers import EncodeSettings
 from .upscale import UpscaleResult, add_model_arguments, pick_model, terminate_as_interrupt, upscale
 
 DEMO_CLIP = Path(__file__).resolve().parents[1] / "assets" / "demo_lr_clip.mp4"
@@ -64,7 +65,8 @@ def run_demo(output_dir: Path, model: str, accelerator: str = "auto", precision:
         kept.append((frame, hr))
 
     result = upscale(clip, output_dir / "demo_compare.mp4", model=model, accelerator=accelerator,
-                     precision=precision, threads=threads, compare=True, preset=DEMO_PRESET,
+                     precision=precision, threads=threads, compare=True, settings=EncodeSettings(preset=DEMO_PRESET),
+                     overwrite=True,
                      show_progress=show_progress, on_frame=keep, max_frames=frames)
     frame, hr = kept[0]
     scale = hr.shape[0] // frame.image.shape[0]

@@ -1,29 +1,31 @@
 """Upscale a video, a folder of images or one image x4 with a VSR model.
 
-Videos come out as H.264 (yuv420p, CRF 18 by default) in the container the output's suffix names (.mp4, .mkv,
-.mov), with every input frame's timestamp and the audio streams kept; images come out as PNG. --compare writes
-bicubic | VSR side by side. Outputs appear only when complete: an interrupted or failed run leaves nothing under the
-output name.
+Videos keep their colour (matrix, range, primaries, transfer), timestamps, rotation, audio (copied), subtitles,
+attachments, chapters and metadata; the codec is --codec (h264, hevc, av1, vp9) in the container the output's
+suffix names (.mp4, .mkv, .mov). Images come out as PNG; in a folder each image is upscaled on its own unless it
+belongs to a numbered frame sequence (0001.png, 0002.png ...), which is a clip. Decoding, the model and encoding run
+at the same time. Outputs appear only when complete; an existing output is refused unless -y/--overwrite; re-running
+a folder job skips the images already done, --resume continues an interrupted video.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import signal
 import sys
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from contextlib import ExitStack, closing, contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from ..media import (
-    DEFAULT_CRF,
     ImageSource,
     MediaError,
     ProgressBar,
@@ -31,7 +33,6 @@ from ..media import (
     VideoSink,
     VideoSource,
     atomic_file,
-    atomic_folder,
     bicubic_resize,
     check_video_output,
     is_image_path,
@@ -40,6 +41,11 @@ from ..media import (
     side_by_side,
     write_png,
 )
+from ..media.codecs import CODECS, DEFAULT_CODEC, DEFAULT_PRESET, PRESETS, parse_encoder_options
+from ..media.colour import Colour, output_colour
+from ..media.folders import JOB_KEY, ImageClip, job_of, output_names, plan_clips
+from ..media.pipeline import run_pipeline
+from ..media.writers import DEFAULT_PIX_FMT, EncodeSettings
 from ..models import resolve_model
 
 DEFAULT_MODEL = "swat_3"
@@ -53,9 +59,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="video file (.mp4/.mkv/.mov) for a video; a .png or a folder for images")
     add_model_arguments(parser)
     parser.add_argument("--compare", action="store_true", help="write bicubic | VSR side by side")
-    parser.add_argument("--crf", type=int, default=DEFAULT_CRF, help="x264 quality, lower is better (default 18)")
-    parser.add_argument("--preset", default="medium", help="x264 speed preset (default medium)")
+    parser.add_argument("-y", "--overwrite", action="store_true", help="replace existing outputs")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    video = parser.add_argument_group("video encoding")
+    video.add_argument("--codec", default=DEFAULT_CODEC, choices=list(CODECS),
+                       help=f"video codec (default {DEFAULT_CODEC}; av1 is SVT-AV1)")
+    video.add_argument("--pix-fmt", default=DEFAULT_PIX_FMT,
+                       help=f"encoded pixel format, e.g. yuv420p10le for 10 bits (default {DEFAULT_PIX_FMT})")
+    video.add_argument("--crf", type=int, default=None,
+                       help="quality, lower is better (default per codec: " +
+                            ", ".join(f"{n} {c.default_crf}" for n, c in CODECS.items()) + ")")
+    video.add_argument("--preset", default=DEFAULT_PRESET, choices=PRESETS,
+                       help=f"encoder speed, x264 names mapped to each codec's own scale (default {DEFAULT_PRESET})")
+    video.add_argument("--encoder-opt", action="append", metavar="KEY=VALUE", default=[],
+                       help="extra encoder option, repeatable (e.g. --encoder-opt tune=film)")
+    video.add_argument("--resume", action="store_true",
+                       help="continue an interrupted video run from its last completed segment")
+    folders = parser.add_argument_group("folders of images")
+    folders.add_argument("--sequence", action=argparse.BooleanOptionalAction, default=None,
+                         help="--sequence: the whole folder is one clip; --no-sequence: every image on its own "
+                              "(default: numbered frame sequences are clips, other images on their own)")
 
 
 def add_model_arguments(parser: argparse.ArgumentParser) -> None:
@@ -81,6 +104,12 @@ class UpscaleResult:
     model_seconds: float
     """Time spent in ``Upscaler.process``/``flush``."""
     accelerator: str
+    skipped: int = 0
+    """Images of a folder already done by an earlier run of the same job."""
+    colour: Colour | None = None
+    """Colour the video output was encoded with and tagged as."""
+    notes: list[str] = field(default_factory=list)
+    """Streams re-encoded or dropped."""
 
     @property
     def fps(self) -> float:
@@ -101,139 +130,233 @@ def pick_model(model: str, precision: str, accelerator: str) -> Path:
         raise FileNotFoundError(f"{error} (--model PATH)") from None
 
 
+@dataclass
+class _Upscaled:
+    """One output of the model stage, on its way to the encoder."""
+
+    frame: SourceFrame
+    hr: np.ndarray
+
+
 class _Pairing:
     """Feeds frames to the runtime and pairs each HR output with its input: the runtime returns one output per
-    input, in order, but lookahead models hold the first ones back until ``flush``."""
+    input, in order, but lookahead models hold the first ones back until ``flush``. A new ``clip`` id or frame size
+    starts a new clip (flush, reset)."""
 
-    def __init__(self, upscaler: Any, emit: Callable[[SourceFrame, np.ndarray], None]) -> None:
+    def __init__(self, upscaler: Any) -> None:
         self.upscaler = upscaler
-        self.emit = emit
         self.pending: deque[SourceFrame] = deque()
         self.model_seconds = 0.0
-        self.size: tuple[int, int] | None = None
+        self.key: tuple[Any, ...] | None = None
 
-    def feed(self, frame: SourceFrame) -> None:
-        size = frame.image.shape[:2]
-        if self.size is not None and size != self.size:  # images of another size start a new clip
-            self.finish()
+    def feed(self, frame: SourceFrame, emit: Callable[[Any], None]) -> None:
+        key = (frame.clip, frame.image.shape[:2])
+        if self.key is not None and key != self.key:
+            self.finish(emit)
             self.upscaler.reset()
-        self.size = size
+        self.key = key
         self.pending.append(frame)
         start = time.perf_counter()
         hr = self.upscaler.process(frame.image)
         self.model_seconds += time.perf_counter() - start
         if hr is not None:
-            self.emit(self.pending.popleft(), hr)
+            emit(_Upscaled(self.pending.popleft(), hr))
 
-    def finish(self) -> None:
+    def finish(self, emit: Callable[[Any], None]) -> None:
         start = time.perf_counter()
         held = self.upscaler.flush()
         self.model_seconds += time.perf_counter() - start
         for hr in held:
-            self.emit(self.pending.popleft(), hr)
+            emit(_Upscaled(self.pending.popleft(), hr))
         if self.pending:
             raise RuntimeError(f"the runtime returned {len(self.pending)} frame(s) fewer than it was given")
 
 
-def _compose(frame: SourceFrame, hr: np.ndarray, compare: bool) -> np.ndarray:
+def _model_stage(pairing: _Pairing) -> tuple[Callable[[Any, Callable], None], Callable[[Callable], None]]:
+    """(transform, finish) of the pipeline's model stage: frames go through the model, other items pass by."""
+    def transform(item: Any, emit: Callable[[Any], None]) -> None:
+        if isinstance(item, SourceFrame):
+            pairing.feed(item, emit)
+        else:
+            emit(item)
+    return transform, pairing.finish
+
+
+def _compose(item: _Upscaled, compare: bool) -> np.ndarray:
     if not compare:
-        return hr
-    return side_by_side(bicubic_resize(frame.image, hr.shape[0], hr.shape[1]), hr)
+        return item.hr
+    return side_by_side(bicubic_resize(item.frame.image, item.hr.shape[0], item.hr.shape[1]), item.hr)
 
 
-def _limited(frames: Iterator[SourceFrame], max_frames: int | None) -> Iterator[SourceFrame]:
-    for frame in frames:
+def _video_items(source: VideoSource, max_frames: int | None) -> Iterator[Any]:
+    """Decoded frames and, between them, the packets of every other stream, in demux order."""
+    others = [s.index for s in source.container.streams if s.index != source.stream.index]
+    packets: deque[Any] = deque()
+    for frame in source.frames(others, packets.append):
         if max_frames is not None and frame.index >= max_frames:
             return
+        while packets:
+            yield packets.popleft()
         yield frame
+    yield from packets
 
 
-def _upscale_video(source: VideoSource, temp: Path, output: Path, upscaler: Any, compare: bool, crf: int, preset: str,
-                   progress: ProgressBar, on_frame: FrameHook | None, max_frames: int | None) -> tuple[int, float,
-                                                                                                       tuple[int, int]]:
-    """Upscale into ``temp`` (a video file, named ``output`` in messages); returns (frames, model seconds, size)."""
-    state: dict[str, Any] = {"sink": None, "audio": [], "frames": 0, "size": (0, 0)}
+@dataclass
+class _Run:
+    """What the stages share: the options, and counters the encoder stage fills."""
 
-    def write_audio(packet: Any) -> None:
-        if state["sink"] is None:  # streams are laid out when the first video frame is known: hold audio until then
-            state["audio"].append(packet)
-        else:
-            state["sink"].write_audio(packet)
+    compare: bool
+    progress: ProgressBar
+    on_frame: FrameHook | None
+    parallel: bool = True
+    frames: int = 0
+    size: tuple[int, int] = (0, 0)
 
-    def emit(frame: SourceFrame, hr: np.ndarray) -> None:
-        picture = _compose(frame, hr, compare)
-        if state["sink"] is None:
-            state["size"] = picture.shape[:2]
-            state["sink"] = VideoSink(temp, width=picture.shape[1], height=picture.shape[0], rate=source.rate,
-                                      time_base=source.time_base, audio_from=source.audio_streams, crf=crf,
-                                      preset=preset, shown=output, rotation=frame.rotation)
-            for packet in state["audio"]:
-                state["sink"].write_audio(packet)
-            state["audio"].clear()
-        elif picture.shape[:2] != state["size"]:
-            raise MediaError(f"frame size changed mid-video at frame {frame.index}: {picture.shape[:2]} after "
-                             f"{state['size']}")
-        state["sink"].write(picture, frame.pts)
-        state["frames"] += 1
-        if on_frame is not None:
-            on_frame(frame, hr)
-        progress.update()
+    def done(self, item: _Upscaled, picture: np.ndarray) -> None:
+        self.frames += 1
+        self.size = picture.shape[:2]
+        if self.on_frame is not None:
+            self.on_frame(item.frame, item.hr)
+        self.progress.update()
 
-    pairing = _Pairing(upscaler, emit)
+
+def _upscale_video(source: VideoSource, temp: Path, output: Path, upscaler: Any, run: _Run,
+                   settings: EncodeSettings, max_frames: int | None) -> tuple[float, Colour | None, list[str]]:
+    """Upscale into ``temp`` (a video file, named ``output`` in messages); returns (model seconds, colour, notes)."""
+    sink: VideoSink | None = None
+    early: list[Any] = []  # packets demuxed before the first frame fixes the output's layout
+
+    def consume(item: Any) -> None:
+        nonlocal sink
+        if not isinstance(item, _Upscaled):
+            if sink is None:
+                early.append(item)
+            else:
+                sink.write_packet(item)
+            return
+        picture = _compose(item, run.compare)
+        if sink is None:
+            sink = VideoSink(temp, width=picture.shape[1], height=picture.shape[0], rate=source.rate,
+                             time_base=source.time_base, colour=output_colour(source.colour), settings=settings,
+                             source=(source.container, source.stream), shown=output, rotation=item.frame.rotation)
+            for packet in early:
+                sink.write_packet(packet)
+            early.clear()
+        elif picture.shape[:2] != run.size:
+            raise MediaError(f"frame size changed mid-video at frame {item.frame.index}: {picture.shape[:2]} after "
+                             f"{run.size}")
+        sink.write(picture, item.frame.pts)
+        run.done(item, picture)
+
+    pairing = _Pairing(upscaler)
+    transform, finish = _model_stage(pairing)
     try:
-        for frame in _limited(source.frames(on_audio=write_audio), max_frames):
-            pairing.feed(frame)
-        pairing.finish()
-        state["sink"].close()
+        run_pipeline(_video_items(source, max_frames), transform, finish, consume, parallel=run.parallel)
+        sink.close()
     except BaseException:
-        if state["sink"] is not None:
-            state["sink"].abort()
+        if sink is not None:
+            sink.abort()
         raise
-    return state["frames"], pairing.model_seconds, state["size"]
+    return pairing.model_seconds, sink.colour, sink.notes
 
 
-def _upscale_images(source: ImageSource, target: Path, single_file: bool, upscaler: Any, compare: bool,
-                    progress: ProgressBar, on_frame: FrameHook | None,
-                    max_frames: int | None) -> tuple[int, float, tuple[int, int]]:
-    """Upscale into ``target`` (a PNG file, or a folder getting one PNG per input image)."""
-    state: dict[str, Any] = {"frames": 0, "size": (0, 0)}
+def _image_items(clips: list[ImageClip], max_frames: int | None) -> Iterator[SourceFrame]:
+    from ..media import read_image
 
-    def emit(frame: SourceFrame, hr: np.ndarray) -> None:
-        picture = _compose(frame, hr, compare)
-        write_png(target if single_file else target / f"{frame.name}.png", picture)
-        state["frames"] += 1
-        state["size"] = picture.shape[:2]
-        if on_frame is not None:
-            on_frame(frame, hr)
-        progress.update()
-
-    pairing = _Pairing(upscaler, emit)
-    for frame in _limited(source.frames(), max_frames):
-        pairing.feed(frame)
-    pairing.finish()
-    return state["frames"], pairing.model_seconds, state["size"]
+    index = 0
+    for clip_id, clip in enumerate(clips):
+        for path in clip.files:
+            if max_frames is not None and index >= max_frames:
+                return
+            yield SourceFrame(index=index, image=read_image(path), name=path.stem, clip=clip_id)
+            index += 1
 
 
-def _output_target(source: ImageSource | VideoSource, output: Path) -> tuple[Any, bool]:
-    """The all-or-nothing context for ``output`` and whether it is a single file; refuses mismatched kinds."""
-    if isinstance(source, VideoSource):
-        if is_image_path(output) or not output.suffix:
-            raise MediaError(f"a video input needs a video output such as {output.with_suffix('.mp4').name}")
-        return atomic_file(output), True
+def _upscale_images(plan: _ImagePlan, upscaler: Any, run: _Run, max_frames: int | None) -> float:
+    """Upscale the plan's clips, each output PNG written atomically to its target; returns the model seconds."""
+
+    def consume(item: _Upscaled) -> None:
+        picture = _compose(item, run.compare)
+        with atomic_file(plan.targets[item.frame.name]) as temp:
+            write_png(temp, picture, text={JOB_KEY: plan.jobs[item.frame.name]})
+        run.done(item, picture)
+
+    pairing = _Pairing(upscaler)
+    transform, finish = _model_stage(pairing)
+    run_pipeline(_image_items(plan.clips, max_frames), transform, finish, consume, parallel=run.parallel)
+    return pairing.model_seconds
+
+
+def _same_path(a: Path, b: Path) -> bool:
+    return a.resolve() == b.resolve()
+
+
+def _check_video_target(output: Path, overwrite: bool, resume: bool) -> None:
+    if is_image_path(output) or not output.suffix:
+        raise MediaError(f"a video input needs a video output such as {output.with_suffix('.mp4').name}")
+    if output.exists() and not output.is_dir() and not (overwrite or resume):
+        raise MediaError(f"output exists: {output} (-y/--overwrite replaces it)")
+
+
+@dataclass
+class _ImagePlan:
+    """Which images to upscale as which clips, where each output goes, and how many were already done."""
+
+    clips: list[ImageClip]
+    targets: dict[str, Path]
+    """Output path per input stem."""
+    jobs: dict[str, str]
+    """Job text written into each output PNG: a re-run of the same job recognises its finished outputs by it."""
+    folder: Path | None
+    skipped: int = 0
+
+
+def _job_text(path: Path, model: Path, compare: bool, sequence: bool | None) -> str:
+    stat = path.stat()
+    return json.dumps({"input": str(path.resolve()), "bytes": stat.st_size, "mtime_ns": stat.st_mtime_ns,
+                       "model": str(model.resolve()), "compare": compare, "sequence": sequence}, sort_keys=True)
+
+
+def _plan_images(source: ImageSource, output: Path, sequence: bool | None, overwrite: bool, model: Path,
+                 compare: bool) -> _ImagePlan:
+    """Refuse bad outputs (kind, name collisions, outputs of something else) before any work; skip the clips a
+    previous run of the same job finished."""
     if is_video_path(output):
         raise MediaError(f"image inputs come out as PNG images, not video: name a .png file or a folder, not {output}")
-    single_file = source.single and is_image_path(output)
-    if single_file and output.suffix.lower() != ".png":
-        raise MediaError(f"image outputs are PNG: name the output {output.with_suffix('.png').name}")
-    if not single_file and is_image_path(output):
+    jobs = {path.stem: _job_text(path, model, compare, sequence) for path in source.files}
+    if source.single and is_image_path(output):
+        if output.suffix.lower() != ".png":
+            raise MediaError(f"image outputs are PNG: name the output {output.with_suffix('.png').name}")
+        if output.exists() and not overwrite:
+            raise MediaError(f"output exists: {output} (-y/--overwrite replaces it)")
+        return _ImagePlan([ImageClip((source.files[0],))], {source.files[0].stem: output}, jobs, None)
+    if is_image_path(output):
         raise MediaError(f"a folder of images needs an output folder, not an image file name: {output}")
-    return (atomic_file(output) if single_file else atomic_folder(output)), single_file
+    if output.exists() and not output.is_dir():
+        raise MediaError(f"output is a file, expected a folder: {output}")
+    names = output_names(source.files)
+    plan = _ImagePlan(plan_clips(source.files, sequence), {p.stem: output / names[p] for p in source.files}, jobs,
+                      output)
+    if overwrite:
+        return plan
+    existing = [stem for stem, target in plan.targets.items() if target.exists()]
+    foreign = [stem for stem in existing if job_of(plan.targets[stem]) != jobs[stem]]
+    if foreign:
+        shown = ", ".join(plan.targets[stem].name for stem in foreign[:3]) + (" ..." if len(foreign) > 3 else "")
+        raise MediaError(f"output folder {output} already has {len(foreign)} output name(s) not written by this "
+                         f"job ({shown}): -y/--overwrite replaces them")
+    done = set(existing)
+    todo = [clip for clip in plan.clips if not all(p.stem in done for p in clip.files)]
+    plan.skipped = sum(len(clip.files) for clip in plan.clips) - sum(len(clip.files) for clip in todo)
+    plan.clips = todo
+    return plan
 
 
 def upscale(input_path: str | Path, output: str | Path, model: str = DEFAULT_MODEL, accelerator: str = "auto",
-            precision: str = "auto", threads: int | None = None, compare: bool = False, crf: int = DEFAULT_CRF,
-            preset: str = "medium", show_progress: bool = True, on_frame: FrameHook | None = None,
-            max_frames: int | None = None) -> UpscaleResult:
+            precision: str = "auto", threads: int | None = None, compare: bool = False,
+            settings: EncodeSettings | None = None, sequence: bool | None = None, overwrite: bool = False,
+            resume: bool = False, show_progress: bool = True, on_frame: FrameHook | None = None,
+            max_frames: int | None = None, parallel: bool = True) -> UpscaleResult:
     """Upscale a video file, a folder of images or one image; see the module docstring.
 
     Args:
@@ -242,42 +365,65 @@ def upscale(input_path: str | Path, output: str | Path, model: str = DEFAULT_MOD
         model: bundled model name or .tflite path (``resolve_model``).
         accelerator, precision, threads: how the model runs (``Upscaler``, ``resolve_model``).
         compare: write bicubic | VSR side by side.
-        crf, preset: x264 settings of video outputs.
+        settings: video codec, pixel format, quality, preset, encoder options.
+        sequence: folders: True one clip, False every image alone, None numbered sequences are clips.
+        overwrite: replace an existing output (else refused).
+        resume: continue an interrupted video run (``resume.py``).
         show_progress: draw the progress bar on stderr.
-        on_frame: called with (input frame, HR frame) for every output, in order.
+        on_frame: called with (input frame, HR frame) for every output, in order (in the encoder's thread).
         max_frames: stop after this many input frames.
+        parallel: run decode, model and encode at the same time (False: one after another).
 
     Raises:
-        MediaError (a ValueError): unreadable input, unwritable output, missing codec.
+        MediaError (a ValueError): unreadable input, unwritable or existing output, missing codec.
         FileNotFoundError: no such input or model. ValueError/RuntimeError: the runtime refused the model or frame.
     """
     from ..upscaler import Upscaler  # the compiled core loads only when a model is run
 
     started = time.perf_counter()
     input_path, output = Path(input_path), Path(output)
-    if output.exists() and input_path.exists() and output.resolve() == input_path.resolve():
+    settings = settings or EncodeSettings()
+    if input_path.exists() and _same_path(output, input_path):
         raise MediaError(f"output would overwrite the input: {output}")
-    pick_model(model, precision, accelerator)  # an unknown model fails before any file is touched
-    with open_source(input_path) as source:
-        total = source.frame_count if max_frames is None else min(max_frames, source.frame_count or max_frames)
-        context, single_file = _output_target(source, output)
-        with context as target:  # before the model loads: an unwritable output fails fast
-            if isinstance(source, VideoSource):
-                check_video_output(target, shown=output)
-            progress = ProgressBar(total, label="upscale", enabled=show_progress)
-            try:
-                with Upscaler(model, accelerator=accelerator, num_threads=threads, precision=precision) as upscaler:
-                    if isinstance(source, VideoSource):
-                        frames, model_seconds, size = _upscale_video(source, target, output, upscaler, compare, crf,
-                                                                     preset, progress, on_frame, max_frames)
-                    else:
-                        frames, model_seconds, size = _upscale_images(source, target, single_file, upscaler,
-                                                                      compare, progress, on_frame, max_frames)
-                    used, model_path = upscaler.info["accelerator"], Path(upscaler.info["model_path"])
-            finally:
-                progress.close()  # ends the terminal line, also before an error message
-    return UpscaleResult(output=output, model=model_path, frames=frames, hr_size=size,
-                         seconds=time.perf_counter() - started, model_seconds=model_seconds, accelerator=used)
+    model_path = pick_model(model, precision, accelerator)  # an unknown model fails before any file is touched
+    colour, notes, model_seconds, used = None, [], 0.0, "nothing (all done)"
+    with open_source(input_path) as source, ExitStack() as stack:
+        # every refusal (kind, existing output, codec, unwritable folder) comes before the model loads
+        plan: _ImagePlan | None = None
+        if isinstance(source, VideoSource):
+            _check_video_target(output, overwrite, resume)
+            temp = stack.enter_context(atomic_file(output))
+            check_video_output(temp, settings, shown=output)
+            total = source.frame_count
+        else:
+            plan = _plan_images(source, output, sequence, overwrite, model_path, compare)
+            if plan.folder is not None:
+                _make_output_folder(plan.folder)
+            total = sum(len(c.files) for c in plan.clips)
+        total = total if max_frames is None else min(max_frames, total or max_frames)
+        progress = stack.enter_context(closing(ProgressBar(total, label="upscale", enabled=show_progress)))
+        run = _Run(compare=compare, progress=progress, on_frame=on_frame, parallel=parallel)
+        if plan is None or plan.clips:
+            with Upscaler(model, accelerator=accelerator, num_threads=threads, precision=precision) as up:
+                if plan is None:
+                    model_seconds, colour, notes = _upscale_video(source, temp, output, up, run, settings, max_frames)
+                else:
+                    model_seconds = _upscale_images(plan, up, run, max_frames)
+                used, model_path = up.info["accelerator"], Path(up.info["model_path"])
+    return UpscaleResult(output=output, model=model_path, frames=run.frames, hr_size=run.size,
+                         seconds=time.perf_counter() - started, model_seconds=model_seconds, accelerator=used,
+                         skipped=plan.skipped if plan is not None else 0, colour=colour, notes=notes)
+
+
+def _make_output_folder(folder: Path) -> None:
+    from ..media.atomic import check_output_folder
+
+    if not folder.exists():
+        check_output_folder(folder.parent if str(folder.parent) else Path("."))
+        try:
+            folder.mkdir()
+        except OSError as error:
+            raise MediaError(f"cannot create output folder {folder}: {error.strerror}") from error
 
 
 @contextmanager
@@ -300,9 +446,17 @@ def terminate_as_interrupt() -> Iterator[None]:
 def summary(result: UpscaleResult) -> str:
     """One line about a finished run."""
     height, width = result.hr_size
-    return (f"wrote {result.output}: {result.frames} frame(s) {width}x{height} in {result.seconds:.1f} s "
+    skipped = f", {result.skipped} already done" if result.skipped else ""
+    colour = f"; colour {result.colour.describe()}" if result.colour is not None else ""
+    return (f"wrote {result.output}: {result.frames} frame(s) {width}x{height}{skipped} in {result.seconds:.1f} s "
             f"({result.fps:.2f} fps end to end, model {result.model_fps:.2f} fps on {result.accelerator}; "
-            f"model {result.model})")
+            f"model {result.model}{colour})")
+
+
+def settings_from(args: argparse.Namespace) -> EncodeSettings:
+    """The video encoding options of the parsed arguments."""
+    return EncodeSettings(codec=args.codec, pix_fmt=args.pix_fmt, crf=args.crf, preset=args.preset,
+                          options=parse_encoder_options(args.encoder_opt))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -310,10 +464,14 @@ def run(args: argparse.Namespace) -> int:
     try:
         with terminate_as_interrupt():
             result = upscale(args.input, args.output, model=args.model, accelerator=args.accelerator,
-                             precision=args.precision, threads=args.threads, compare=args.compare, crf=args.crf,
-                             preset=args.preset, show_progress=not args.quiet)
+                             precision=args.precision, threads=args.threads, compare=args.compare,
+                             settings=settings_from(args), sequence=args.sequence, overwrite=args.overwrite,
+                             resume=args.resume, show_progress=not args.quiet)
     except KeyboardInterrupt:
-        print("\nmobilevsr-rt upscale: interrupted, no output written", file=sys.stderr)
+        kept = " (finished images are kept)" if Path(args.input).is_dir() else ""
+        print(f"\nmobilevsr-rt upscale: interrupted, no output written{kept}", file=sys.stderr)
         return 130
+    for note in result.notes:
+        print(f"mobilevsr-rt upscale: {note}", file=sys.stderr)
     print(summary(result))
     return 0

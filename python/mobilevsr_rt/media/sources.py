@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from ._av import import_av
+from .colour import Colour, frame_to_rgb, input_colour
 from .errors import MediaError, describe
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff")
@@ -34,6 +35,8 @@ class SourceFrame:
     """File stem of an input image (images only)."""
     rotation: int = 0
     """Counter-clockwise degrees the player turns the frame by (a video's display matrix, e.g. from a phone)."""
+    clip: int = 0
+    """Which clip of a folder the frame belongs to (window and state do not cross clips)."""
 
 
 def natural_key(path: Path) -> list[Any]:
@@ -77,8 +80,8 @@ class ImageSource:
         """Number of images."""
         return len(self.files)
 
-    def frames(self, on_audio: Callable[[Any], None] | None = None) -> Iterator[SourceFrame]:
-        """Decode the images in order (``on_audio`` is ignored: images have none)."""
+    def frames(self) -> Iterator[SourceFrame]:
+        """Decode the images in order."""
         for index, path in enumerate(self.files):
             yield SourceFrame(index=index, image=read_image(path), name=path.stem)
 
@@ -93,7 +96,7 @@ class ImageSource:
 
 
 class VideoSource:
-    """The first video stream of a media file, decoded to RGB, plus its audio streams (for remuxing)."""
+    """The first video stream of a media file, decoded to RGB; the container's other streams can be demuxed along."""
 
     kind = "video"
 
@@ -109,7 +112,8 @@ class VideoSource:
             raise MediaError(f"cannot read video {path}: it has no video stream")
         self.stream = self.container.streams.video[0]
         self.stream.thread_type = "AUTO"
-        self.audio_streams = list(self.container.streams.audio)
+        self.colour: Colour | None = None
+        """How the input's YUV maps to RGB (tags, else a player's guess); set by the first decoded frame."""
         context = self.stream.codec_context
         if context is None or not context.width or not context.height:
             self.container.close()
@@ -144,25 +148,29 @@ class VideoSource:
         """(height, width) of the coded frames."""
         return self.stream.codec_context.height, self.stream.codec_context.width
 
-    def frames(self, on_audio: Callable[[Any], None] | None = None) -> Iterator[SourceFrame]:
-        """Decode video frames in presentation order; audio packets go to ``on_audio`` as they are demuxed."""
+    def frames(self, other_streams: list[int] = (), on_packet: Callable[[Any], None] | None = None,
+               ) -> Iterator[SourceFrame]:
+        """Decode video frames in presentation order, converted to RGB with the input's own colour (``colour``,
+        known after the first frame); packets of ``other_streams`` (indexes) go to ``on_packet`` as demuxed."""
         av = import_av()
-        streams = [self.stream] + (self.audio_streams if on_audio is not None else [])
+        streams = [self.stream] + [self.container.streams[i] for i in other_streams]
         index = 0
         last_pts: int | None = None
         step = max(1, round(1 / (self.rate * self.time_base)))  # one frame duration in time-base units
         try:
             for packet in self.container.demux(*streams):
-                if packet.stream.type == "audio":
-                    if packet.dts is not None:  # the demuxer's end-of-stream packets carry no data
-                        on_audio(packet)
+                if packet.stream.index != self.stream.index:
+                    if on_packet is not None:
+                        on_packet(packet)
                     continue
                 for frame in packet.decode():
+                    if self.colour is None:
+                        self.colour = input_colour(frame)
                     pts = frame.pts
                     if pts is None or (last_pts is not None and pts <= last_pts):  # keep them strictly increasing
                         pts = 0 if last_pts is None else last_pts + step
                     last_pts = pts
-                    yield SourceFrame(index=index, image=frame.to_ndarray(format="rgb24"), pts=pts,
+                    yield SourceFrame(index=index, image=frame_to_rgb(frame, self.colour), pts=pts,
                                       rotation=int(frame.rotation or 0))
                     index += 1
         except av.FFmpegError as error:
