@@ -50,9 +50,12 @@ class StreamCarrier:
         self._routes: dict[int, tuple[Any, bool]] = {}  # input stream index -> (output stream, copied)
         supported = output.supported_codecs
         format_names = set(output.format.name.split(","))
+        chapters = source.chapters()
         for stream in source.streams:
             if stream.index == video.index:
                 continue
+            if stream.type == "data" and chapters and stream.codec_context is None:
+                continue  # MP4/MOV keep chapters in a text track of their own, rewritten from the chapter list
             name = codec_name(stream)
             label = f"{stream.type} stream {stream.index} ({name or 'unknown codec'})"
             if stream.type == "attachment":
@@ -74,7 +77,6 @@ class StreamCarrier:
             else:
                 self.notes.append(f"dropped {label}: only audio, subtitles and attachments are carried")
         output.metadata.update(copied_tags(dict(source.metadata)))
-        chapters = source.chapters()
         if chapters:
             output.set_chapters(chapters)
 
