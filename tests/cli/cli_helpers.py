@@ -75,7 +75,7 @@ def decode_video(path: Path) -> tuple[list[np.ndarray], list[Fraction], dict]:
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
         facts = {"width": stream.width, "height": stream.height, "rate": stream.average_rate,
-                 "codec": stream.codec_context.name, "pix_fmt": stream.codec_context.pix_fmt,
+                 "codec": stream.codec_context.codec.canonical_name, "pix_fmt": stream.codec_context.pix_fmt,
                  "audio": [(s.codec_context.name, s.sample_rate) for s in container.streams.audio]}
         frames, times, rotations = [], [], set()
         for frame in container.decode(stream):

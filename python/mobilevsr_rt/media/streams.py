@@ -1,7 +1,7 @@
 """Everything of the input besides the upscaled video: audio, subtitles, attachments, chapters and metadata.
 
 Streams are copied packet for packet when the output container can hold their codec. Audio it cannot hold is
-re-encoded to AAC; a subtitle, attachment or data stream it cannot hold is dropped. Either is said once, in
+re-encoded (AAC, else Opus); a subtitle, attachment or data stream it cannot hold is dropped. Either is said once, in
 ``notes``, so the user knows before the run ends.
 """
 
@@ -17,6 +17,8 @@ STANDARD_LAYOUTS = {1: "mono", 2: "stereo", 3: "3.0", 4: "4.0", 5: "5.0", 6: "5.
 # tags a muxer writes itself: copying them would carry stale values (another encoder, another duration)
 STALE_TAGS = {"encoder", "duration", "major_brand", "minor_version", "compatible_brands", "creation_time"}
 ATTACHMENT_FORMATS = {"matroska", "webm"}
+# audio a container cannot hold is re-encoded to the first of these it holds: (FFmpeg encoder, codec name)
+AUDIO_FALLBACKS = (("aac", "aac"), ("libopus", "opus"), ("flac", "flac"))
 
 
 def copied_tags(metadata: dict[str, str]) -> dict[str, str]:
@@ -70,8 +72,9 @@ class StreamCarrier:
                 self._keep_tags(stream, out)
                 self._routes[stream.index] = (out, True)
             elif stream.type == "audio":
-                self._routes[stream.index] = (self._audio_encoder(stream, label), False)
-                self.notes.append(f"re-encoded {label} to AAC: {shown.suffix} cannot hold {name}")
+                out = self._audio_encoder(stream, label)
+                self._routes[stream.index] = (out, False)
+                self.notes.append(f"re-encoded {label} to {out.codec_context.name}: {shown.suffix} cannot hold {name}")
             elif stream.type == "subtitle":
                 self.notes.append(f"dropped {label}: {shown.suffix} cannot hold it (.mkv holds text subtitles)")
             else:
@@ -83,8 +86,12 @@ class StreamCarrier:
     def _audio_encoder(self, stream: Any, label: str) -> Any:
         if stream.codec_context is None or not stream.sample_rate:
             raise MediaError(f"cannot carry {label} into {self.shown.suffix} and cannot decode it")
-        out = self.output.add_stream("aac", rate=stream.sample_rate)
-        out.layout = STANDARD_LAYOUTS.get(stream.channels or 2, "stereo")  # AAC refuses unnamed layouts
+        codec = next((c for c, held in AUDIO_FALLBACKS if held in self.output.supported_codecs), None)
+        if codec is None:
+            raise MediaError(f"cannot carry {label} into {self.shown.suffix}: it holds none of "
+                             f"{', '.join(held for _, held in AUDIO_FALLBACKS)}")
+        out = self.output.add_stream(codec, rate=stream.sample_rate if codec != "libopus" else 48000)
+        out.layout = STANDARD_LAYOUTS.get(stream.channels or 2, "stereo")  # encoders refuse unnamed layouts
         self._keep_tags(stream, out)
         return out
 
