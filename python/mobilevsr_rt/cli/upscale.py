@@ -19,7 +19,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, closing, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -45,10 +45,12 @@ from ..media.codecs import CODECS, DEFAULT_CODEC, DEFAULT_PRESET, PRESETS, parse
 from ..media.colour import Colour, output_colour
 from ..media.folders import JOB_KEY, ImageClip, job_of, output_names, plan_clips
 from ..media.pipeline import run_pipeline
+from ..media.segments import SegmentStore, assemble, should_close, work_folder
 from ..media.writers import DEFAULT_PIX_FMT, EncodeSettings
 from ..models import resolve_model
 
 DEFAULT_MODEL = "swat_3"
+DEFAULT_SEGMENT_SECONDS = 10.0
 FrameHook = Callable[[SourceFrame, np.ndarray], None]
 
 
@@ -74,7 +76,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     video.add_argument("--encoder-opt", action="append", metavar="KEY=VALUE", default=[],
                        help="extra encoder option, repeatable (e.g. --encoder-opt tune=film)")
     video.add_argument("--resume", action="store_true",
-                       help="continue an interrupted video run from its last completed segment")
+                       help="continue an interrupted video run after its last finished segment")
+    video.add_argument("--segment-seconds", type=float, default=DEFAULT_SEGMENT_SECONDS,
+                       help="video is encoded in segments of about this length, the most an interruption loses "
+                            f"(default {DEFAULT_SEGMENT_SECONDS:g})")
     folders = parser.add_argument_group("folders of images")
     folders.add_argument("--sequence", action=argparse.BooleanOptionalAction, default=None,
                          help="--sequence: the whole folder is one clip; --no-sequence: every image on its own "
@@ -110,6 +115,8 @@ class UpscaleResult:
     """Colour the video output was encoded with and tagged as."""
     notes: list[str] = field(default_factory=list)
     """Streams re-encoded or dropped."""
+    resumed_at: int = 0
+    """Video frames an earlier, interrupted run had finished (``--resume``)."""
 
     @property
     def fps(self) -> float:
@@ -188,17 +195,29 @@ def _compose(item: _Upscaled, compare: bool) -> np.ndarray:
     return side_by_side(bicubic_resize(item.frame.image, item.hr.shape[0], item.hr.shape[1]), item.hr)
 
 
-def _video_items(source: VideoSource, max_frames: int | None) -> Iterator[Any]:
-    """Decoded frames and, between them, the packets of every other stream, in demux order."""
-    others = [s.index for s in source.container.streams if s.index != source.stream.index]
-    packets: deque[Any] = deque()
-    for frame in source.frames(others, packets.append):
+def _video_frames(source: VideoSource, max_frames: int | None, start: int) -> Iterator[SourceFrame]:
+    """Decoded frames from index ``start`` on (earlier ones are decoded for their timestamps only)."""
+    for frame in source.frames(start=start):
         if max_frames is not None and frame.index >= max_frames:
             return
-        while packets:
-            yield packets.popleft()
         yield frame
-    yield from packets
+
+
+def warmup_frames(info: dict[str, Any], resume_at: int) -> int:
+    """How many frames before ``resume_at`` the model must see again so that its outputs from ``resume_at`` on are
+    those of an uninterrupted run. A sliding window needs its past frames. A recurrent state does not forget: the
+    bundled swat_3 restarted 1-8 frames early still differs by ~1 level on average (max 13) at every later frame,
+    so a model with state (or with multi-frame chunks) is replayed from the start, which is exact."""
+    if info.get("state_pairs") or len(info.get("output_offsets") or [0]) > 1:
+        return resume_at
+    return min(resume_at, max(0, -min(info.get("input_offsets") or [0])))
+
+
+@dataclass
+class _OpenSegment:
+    sink: VideoSink
+    start: int
+    count: int = 0
 
 
 @dataclass
@@ -220,44 +239,51 @@ class _Run:
         self.progress.update()
 
 
-def _upscale_video(source: VideoSource, temp: Path, output: Path, upscaler: Any, run: _Run,
-                   settings: EncodeSettings, max_frames: int | None) -> tuple[float, Colour | None, list[str]]:
-    """Upscale into ``temp`` (a video file, named ``output`` in messages); returns (model seconds, colour, notes)."""
-    sink: VideoSink | None = None
-    early: list[Any] = []  # packets demuxed before the first frame fixes the output's layout
+def _upscale_video(source: VideoSource, output: Path, store: SegmentStore, upscaler: Any, run: _Run,
+                   settings: EncodeSettings, max_frames: int | None, segment_frames: int) -> float:
+    """Encode the frames from ``store.done`` on into segments of ``store``; returns the model seconds."""
+    resume_at = store.done
+    segment: _OpenSegment | None = None
 
-    def consume(item: Any) -> None:
-        nonlocal sink
-        if not isinstance(item, _Upscaled):
-            if sink is None:
-                early.append(item)
-            else:
-                sink.write_packet(item)
-            return
+    def consume(item: _Upscaled) -> None:
+        nonlocal segment
+        frame = item.frame
+        if frame.index < resume_at:
+            return  # a warm-up output: that frame is in a finished segment already
         picture = _compose(item, run.compare)
-        if sink is None:
-            sink = VideoSink(temp, width=picture.shape[1], height=picture.shape[0], rate=source.rate,
+        if segment is not None and should_close(segment.count, frame.key, segment_frames):
+            segment.sink.close()
+            store.commit(segment.start, frame.index)
+            segment = None
+        if segment is None:
+            if run.size != (0, 0) and picture.shape[:2] != run.size:
+                raise MediaError(f"frame size changed mid-video at frame {frame.index}: {picture.shape[:2]} after "
+                                 f"{run.size}")
+            sink = VideoSink(store.temp_path(), width=picture.shape[1], height=picture.shape[0], rate=source.rate,
                              time_base=source.time_base, colour=output_colour(source.colour), settings=settings,
-                             source=(source.container, source.stream), shown=output, rotation=item.frame.rotation)
-            for packet in early:
-                sink.write_packet(packet)
-            early.clear()
+                             shown=output)
+            segment = _OpenSegment(sink, frame.index)
         elif picture.shape[:2] != run.size:
-            raise MediaError(f"frame size changed mid-video at frame {item.frame.index}: {picture.shape[:2]} after "
+            raise MediaError(f"frame size changed mid-video at frame {frame.index}: {picture.shape[:2]} after "
                              f"{run.size}")
-        sink.write(picture, item.frame.pts)
+        segment.sink.write(picture, frame.pts)
+        segment.count += 1
         run.done(item, picture)
 
     pairing = _Pairing(upscaler)
     transform, finish = _model_stage(pairing)
+    start = resume_at - warmup_frames(upscaler.info, resume_at)
     try:
-        run_pipeline(_video_items(source, max_frames), transform, finish, consume, parallel=run.parallel)
-        sink.close()
+        run_pipeline(_video_frames(source, max_frames, start), transform, finish, consume, parallel=run.parallel)
+        if segment is not None:
+            segment.sink.close()
+            store.commit(segment.start, segment.start + segment.count)
+            segment = None
     except BaseException:
-        if sink is not None:
-            sink.abort()
+        if segment is not None:
+            segment.sink.abort()  # the store removes its file
         raise
-    return pairing.model_seconds, sink.colour, sink.notes
+    return pairing.model_seconds
 
 
 def _image_items(clips: list[ImageClip], max_frames: int | None) -> Iterator[SourceFrame]:
@@ -291,10 +317,15 @@ def _same_path(a: Path, b: Path) -> bool:
     return a.resolve() == b.resolve()
 
 
-def _check_video_target(output: Path, overwrite: bool, resume: bool) -> None:
+def _check_video_target(output: Path, overwrite: bool) -> None:
     if is_image_path(output) or not output.suffix:
         raise MediaError(f"a video input needs a video output such as {output.with_suffix('.mp4').name}")
-    if output.exists() and not output.is_dir() and not (overwrite or resume):
+    if output.is_dir():
+        raise MediaError(f"output is a folder, expected a file: {output}")
+    from ..media.atomic import check_output_folder
+
+    check_output_folder(output.parent if str(output.parent) else Path("."))
+    if output.exists() and not overwrite:
         raise MediaError(f"output exists: {output} (-y/--overwrite replaces it)")
 
 
@@ -356,7 +387,8 @@ def upscale(input_path: str | Path, output: str | Path, model: str = DEFAULT_MOD
             precision: str = "auto", threads: int | None = None, compare: bool = False,
             settings: EncodeSettings | None = None, sequence: bool | None = None, overwrite: bool = False,
             resume: bool = False, show_progress: bool = True, on_frame: FrameHook | None = None,
-            max_frames: int | None = None, parallel: bool = True) -> UpscaleResult:
+            max_frames: int | None = None, parallel: bool = True,
+            segment_seconds: float = DEFAULT_SEGMENT_SECONDS) -> UpscaleResult:
     """Upscale a video file, a folder of images or one image; see the module docstring.
 
     Args:
@@ -368,11 +400,12 @@ def upscale(input_path: str | Path, output: str | Path, model: str = DEFAULT_MOD
         settings: video codec, pixel format, quality, preset, encoder options.
         sequence: folders: True one clip, False every image alone, None numbered sequences are clips.
         overwrite: replace an existing output (else refused).
-        resume: continue an interrupted video run (``resume.py``).
+        resume: continue an interrupted video run after its last finished segment (``media.segments``).
         show_progress: draw the progress bar on stderr.
         on_frame: called with (input frame, HR frame) for every output, in order (in the encoder's thread).
         max_frames: stop after this many input frames.
         parallel: run decode, model and encode at the same time (False: one after another).
+        segment_seconds: video segments close on the first input keyframe after this much video.
 
     Raises:
         MediaError (a ValueError): unreadable input, unwritable or existing output, missing codec.
@@ -386,33 +419,58 @@ def upscale(input_path: str | Path, output: str | Path, model: str = DEFAULT_MOD
     if input_path.exists() and _same_path(output, input_path):
         raise MediaError(f"output would overwrite the input: {output}")
     model_path = pick_model(model, precision, accelerator)  # an unknown model fails before any file is touched
-    colour, notes, model_seconds, used = None, [], 0.0, "nothing (all done)"
+    colour, notes, model_seconds, used, resumed_at = None, [], 0.0, "nothing (all done)", 0
     with open_source(input_path) as source, ExitStack() as stack:
         # every refusal (kind, existing output, codec, unwritable folder) comes before the model loads
         plan: _ImagePlan | None = None
+        store: SegmentStore | None = None
         if isinstance(source, VideoSource):
-            _check_video_target(output, overwrite, resume)
-            temp = stack.enter_context(atomic_file(output))
-            check_video_output(temp, settings, shown=output)
+            _check_video_target(output, overwrite)
+            settings.encoder()
+            signature = _video_signature(input_path, model_path, compare, settings, max_frames, segment_seconds)
+            store = stack.enter_context(SegmentStore(output, signature, resume))
+            resumed_at = store.done
+            notes += [store.note] if store.note else []
+            check_video_output(store.temp_path(), settings, shown=output)
             total = source.frame_count
+            total = total if max_frames is None else min(max_frames, total or max_frames)
+            total = total - store.done if total else None
         else:
             plan = _plan_images(source, output, sequence, overwrite, model_path, compare)
             if plan.folder is not None:
                 _make_output_folder(plan.folder)
             total = sum(len(c.files) for c in plan.clips)
-        total = total if max_frames is None else min(max_frames, total or max_frames)
+            total = total if max_frames is None else min(max_frames, total)
         progress = stack.enter_context(closing(ProgressBar(total, label="upscale", enabled=show_progress)))
         run = _Run(compare=compare, progress=progress, on_frame=on_frame, parallel=parallel)
         if plan is None or plan.clips:
             with Upscaler(model, accelerator=accelerator, num_threads=threads, precision=precision) as up:
-                if plan is None:
-                    model_seconds, colour, notes = _upscale_video(source, temp, output, up, run, settings, max_frames)
+                if store is not None:
+                    segment_frames = max(1, round(segment_seconds * source.rate))
+                    model_seconds = _upscale_video(source, output, store, up, run, settings, max_frames,
+                                                   segment_frames)
                 else:
                     model_seconds = _upscale_images(plan, up, run, max_frames)
                 used, model_path = up.info["accelerator"], Path(up.info["model_path"])
+        if store is not None:
+            progress.close()
+            with atomic_file(output) as temp:
+                notes += assemble(store.segments, temp, input_path, source.rotation, shown=output)
+            store.remove()
+            colour = output_colour(source.colour)
     return UpscaleResult(output=output, model=model_path, frames=run.frames, hr_size=run.size,
                          seconds=time.perf_counter() - started, model_seconds=model_seconds, accelerator=used,
-                         skipped=plan.skipped if plan is not None else 0, colour=colour, notes=notes)
+                         skipped=plan.skipped if plan is not None else 0, colour=colour, notes=notes,
+                         resumed_at=resumed_at)
+
+
+def _video_signature(input_path: Path, model: Path, compare: bool, settings: EncodeSettings,
+                     max_frames: int | None, segment_seconds: float) -> dict[str, Any]:
+    """What must be equal for a run to continue another one's segments."""
+    stat = input_path.stat()
+    return {"input": str(input_path.resolve()), "bytes": stat.st_size, "mtime_ns": stat.st_mtime_ns,
+            "model": str(model.resolve()), "compare": compare, "settings": asdict(settings),
+            "max_frames": max_frames, "segment_seconds": segment_seconds}
 
 
 def _make_output_folder(folder: Path) -> None:
@@ -447,6 +505,7 @@ def summary(result: UpscaleResult) -> str:
     """One line about a finished run."""
     height, width = result.hr_size
     skipped = f", {result.skipped} already done" if result.skipped else ""
+    skipped += f", resumed after frame {result.resumed_at}" if result.resumed_at else ""
     colour = f"; colour {result.colour.describe()}" if result.colour is not None else ""
     return (f"wrote {result.output}: {result.frames} frame(s) {width}x{height}{skipped} in {result.seconds:.1f} s "
             f"({result.fps:.2f} fps end to end, model {result.model_fps:.2f} fps on {result.accelerator}; "
@@ -466,9 +525,14 @@ def run(args: argparse.Namespace) -> int:
             result = upscale(args.input, args.output, model=args.model, accelerator=args.accelerator,
                              precision=args.precision, threads=args.threads, compare=args.compare,
                              settings=settings_from(args), sequence=args.sequence, overwrite=args.overwrite,
-                             resume=args.resume, show_progress=not args.quiet)
+                             resume=args.resume, show_progress=not args.quiet, segment_seconds=args.segment_seconds)
     except KeyboardInterrupt:
-        kept = " (finished images are kept)" if Path(args.input).is_dir() else ""
+        if Path(args.input).is_dir():
+            kept = " (finished images are kept; running it again continues)"
+        elif work_folder(Path(args.output)).exists():
+            kept = " (finished segments are kept: add --resume to continue)"
+        else:
+            kept = ""
         print(f"\nmobilevsr-rt upscale: interrupted, no output written{kept}", file=sys.stderr)
         return 130
     for note in result.notes:

@@ -37,6 +37,8 @@ class SourceFrame:
     """Counter-clockwise degrees the player turns the frame by (a video's display matrix, e.g. from a phone)."""
     clip: int = 0
     """Which clip of a folder the frame belongs to (window and state do not cross clips)."""
+    key: bool = False
+    """A keyframe of the input video (segments of a resumable run start on them)."""
 
 
 def natural_key(path: Path) -> list[Any]:
@@ -114,6 +116,8 @@ class VideoSource:
         self.stream.thread_type = "AUTO"
         self.colour: Colour | None = None
         """How the input's YUV maps to RGB (tags, else a player's guess); set by the first decoded frame."""
+        self.rotation = 0
+        """Counter-clockwise degrees of the display matrix; set by the first decoded frame."""
         context = self.stream.codec_context
         if context is None or not context.width or not context.height:
             self.container.close()
@@ -149,9 +153,10 @@ class VideoSource:
         return self.stream.codec_context.height, self.stream.codec_context.width
 
     def frames(self, other_streams: list[int] = (), on_packet: Callable[[Any], None] | None = None,
-               ) -> Iterator[SourceFrame]:
+               start: int = 0) -> Iterator[SourceFrame]:
         """Decode video frames in presentation order, converted to RGB with the input's own colour (``colour``,
-        known after the first frame); packets of ``other_streams`` (indexes) go to ``on_packet`` as demuxed."""
+        known after the first frame); packets of ``other_streams`` (indexes) go to ``on_packet`` as demuxed.
+        Frames before index ``start`` are decoded (their timestamps count) but not converted nor yielded."""
         av = import_av()
         streams = [self.stream] + [self.container.streams[i] for i in other_streams]
         index = 0
@@ -166,12 +171,14 @@ class VideoSource:
                 for frame in packet.decode():
                     if self.colour is None:
                         self.colour = input_colour(frame)
+                        self.rotation = int(frame.rotation or 0)
                     pts = frame.pts
                     if pts is None or (last_pts is not None and pts <= last_pts):  # keep them strictly increasing
                         pts = 0 if last_pts is None else last_pts + step
                     last_pts = pts
-                    yield SourceFrame(index=index, image=frame_to_rgb(frame, self.colour), pts=pts,
-                                      rotation=int(frame.rotation or 0))
+                    if index >= start:
+                        yield SourceFrame(index=index, image=frame_to_rgb(frame, self.colour), pts=pts,
+                                          rotation=int(frame.rotation or 0), key=bool(frame.key_frame))
                     index += 1
         except av.FFmpegError as error:
             raise MediaError(f"cannot decode video {self.path} (frame {index}): {describe(error)}") from error

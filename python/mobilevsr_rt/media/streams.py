@@ -68,7 +68,7 @@ class StreamCarrier:
                     self.notes.append(f"dropped {label} '{stream.name}': only .mkv holds attachments")
                 continue
             if name and name in supported and stream.type in ("audio", "subtitle"):
-                out = output.add_stream_from_template(stream)
+                out = output.add_stream_from_template(stream, opaque=True)  # a copy needs no encoder
                 self._keep_tags(stream, out)
                 self._routes[stream.index] = (out, True)
             elif stream.type == "audio":

@@ -1,5 +1,5 @@
-"""Outputs: a video (H.264/HEVC/AV1/VP9, colour converted and tagged like the input, timestamps, rotation and the
-input's other streams kept), or PNG images."""
+"""Outputs: video (H.264/HEVC/AV1/VP9, colour converted and tagged like the input, the input's timestamps), or PNG
+images."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ from .codecs import DEFAULT_CODEC, DEFAULT_PRESET, check_pix_fmt, pick_encoder
 from .colour import Colour, rgb_to_frame, tag
 from .compose import even_size
 from .errors import MediaError, describe
-from .streams import StreamCarrier, copied_tags
 
 DEFAULT_PIX_FMT = "yuv420p"
 
@@ -64,7 +63,7 @@ def _check_container(container: Any, codec: str, shown: Path) -> None:
 
 
 class VideoSink:
-    """Encodes RGB frames with given timestamps and carries the input's other streams.
+    """Encodes RGB frames with given timestamps into a video-only file (``segments.assemble`` adds the rest).
 
     Args:
         path: output file; the container format comes from its suffix (.mp4, .mkv, .mov, ...).
@@ -73,15 +72,12 @@ class VideoSink:
         time_base: unit of the ``pts`` given to ``write`` (the input stream's time base keeps them exact).
         colour: matrix, range, primaries and transfer to encode with and tag (``output_colour``).
         settings: codec, pixel format, quality, speed, extra encoder options.
-        source: the input container and its upscaled video stream, whose other streams are carried over.
-        shown: the name used in error messages (the final output when ``path`` is its temporary file).
-        rotation: counter-clockwise degrees for the display matrix (keeps a phone video's orientation).
+        shown: the name used in error messages (the final output when ``path`` is a temporary file).
     """
 
     def __init__(self, path: str | os.PathLike, width: int, height: int, rate: Fraction, time_base: Fraction,
                  colour: Colour, settings: EncodeSettings | None = None,
-                 source: tuple[Any, Any] | None = None, shown: str | os.PathLike | None = None,
-                 rotation: int = 0) -> None:
+                 shown: str | os.PathLike | None = None) -> None:
         av = self._av = import_av()
         self.path = Path(path)
         self.shown = Path(shown) if shown is not None else self.path
@@ -94,26 +90,9 @@ class VideoSink:
             raise MediaError(f"cannot write video {self.shown}: {describe(error)}") from error
         try:
             self._add_video(width, height, rate)
-            if rotation:
-                self.video.set_display_rotation(rotation)
-            self.carrier = None
-            if source is not None:
-                container, video = source
-                self.video.metadata.update(copied_tags(dict(video.metadata)))
-                self.carrier = StreamCarrier(self.container, container, video, self.shown)
         except BaseException:
             self.container.close()
             raise
-
-    @property
-    def notes(self) -> list[str]:
-        """What could not be carried as it was (re-encoded or dropped streams)."""
-        return self.carrier.notes if self.carrier is not None else []
-
-    @property
-    def carried_streams(self) -> list[int]:
-        """Input stream indexes whose packets ``write_packet`` takes."""
-        return self.carrier.streams if self.carrier is not None else []
 
     def _add_video(self, width: int, height: int, rate: Fraction) -> None:
         _check_container(self.container, self.settings.codec, self.shown)
@@ -138,18 +117,11 @@ class VideoSink:
         except av.FFmpegError as error:
             raise MediaError(f"cannot write video {self.shown}: {describe(error)}") from error
 
-    def write_packet(self, packet: Any) -> None:
-        """Carry one demuxed packet of one of the input's other streams over to the output."""
-        if self.carrier is not None:
-            self.carrier.write(packet)
-
     def close(self) -> None:
         """Drain the encoders and finish the file (write the index)."""
         av = self._av
         try:
             self.container.mux(self.video.encode(None))
-            if self.carrier is not None:
-                self.carrier.close()
         except av.FFmpegError as error:
             raise MediaError(f"cannot finish video {self.shown}: {describe(error)}") from error
         finally:
