@@ -22,6 +22,7 @@ from typing import Any
 
 from ._av import import_av
 from .errors import MediaError, describe
+from .sources import main_video_stream
 from .streams import StreamCarrier, copied_tags
 
 SIGNATURE_FILE = "job.json"
@@ -155,7 +156,7 @@ def assemble(segments: list[Segment], path: Path, source_path: Path, rotation: i
         raise MediaError(f"cannot write video {shown}: {describe(error)}") from error
     opened: list[Any] = []
     try:
-        video_in = source.streams.video[0]
+        video_in = main_video_stream(source)
         first = av.open(str(segments[0].path))
         opened.append(first)
         video = output.add_stream_from_template(first.streams.video[0], opaque=True)  # copy: no encoder needed

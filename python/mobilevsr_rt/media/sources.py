@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -97,8 +97,16 @@ class ImageSource:
         self.close()
 
 
+def main_video_stream(container: Any) -> Any:
+    """The video stream to upscale: the first that is not a cover picture (an MP4/MKV "attached pic")."""
+    av = import_av()
+    videos = list(container.streams.video)
+    moving = [s for s in videos if not s.disposition & av.stream.Disposition.attached_pic]
+    return (moving or videos)[0]
+
+
 class VideoSource:
-    """The first video stream of a media file, decoded to RGB; the container's other streams can be demuxed along."""
+    """The first video stream of a media file, decoded to RGB."""
 
     kind = "video"
 
@@ -112,7 +120,7 @@ class VideoSource:
         if not self.container.streams.video:
             self.container.close()
             raise MediaError(f"cannot read video {path}: it has no video stream")
-        self.stream = self.container.streams.video[0]
+        self.stream = main_video_stream(self.container)
         self.stream.thread_type = "AUTO"
         self.colour: Colour | None = None
         """How the input's YUV maps to RGB (tags, else a player's guess); set by the first decoded frame."""
@@ -152,22 +160,16 @@ class VideoSource:
         """(height, width) of the coded frames."""
         return self.stream.codec_context.height, self.stream.codec_context.width
 
-    def frames(self, other_streams: list[int] = (), on_packet: Callable[[Any], None] | None = None,
-               start: int = 0) -> Iterator[SourceFrame]:
+    def frames(self, start: int = 0) -> Iterator[SourceFrame]:
         """Decode video frames in presentation order, converted to RGB with the input's own colour (``colour``,
-        known after the first frame); packets of ``other_streams`` (indexes) go to ``on_packet`` as demuxed.
-        Frames before index ``start`` are decoded (their timestamps count) but not converted nor yielded."""
+        known after the first frame). Frames before index ``start`` are decoded (their timestamps count) but not
+        converted nor yielded. The other streams are copied from the file later (``segments.assemble``)."""
         av = import_av()
-        streams = [self.stream] + [self.container.streams[i] for i in other_streams]
         index = 0
         last_pts: int | None = None
         step = max(1, round(1 / (self.rate * self.time_base)))  # one frame duration in time-base units
         try:
-            for packet in self.container.demux(*streams):
-                if packet.stream.index != self.stream.index:
-                    if on_packet is not None:
-                        on_packet(packet)
-                    continue
+            for packet in self.container.demux(self.stream):
                 for frame in packet.decode():
                     if self.colour is None:
                         self.colour = input_colour(frame)
