@@ -149,6 +149,8 @@ def assemble(segments: list[Segment], path: Path, source_path: Path, rotation: i
     """Join the segments' video with the other streams of the input file into ``path``; returns the carrier's notes
     (streams re-encoded or dropped)."""
     av = import_av()
+    if not segments:
+        raise MediaError(f"cannot write video {shown}: no frame was upscaled")
     try:
         source = av.open(str(source_path))
         output = av.open(str(path), "w")
