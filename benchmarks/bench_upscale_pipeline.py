@@ -55,7 +55,8 @@ def timed(clip: Path, out: Path, parallel: bool, args: argparse.Namespace) -> di
     result = upscale(clip, out, model=args.model, accelerator="cpu", threads=args.threads, overwrite=True,
                      settings=EncodeSettings(preset=args.preset), show_progress=False, parallel=parallel)
     seconds = time.perf_counter() - start
-    return {"seconds": seconds, "frames": result.frames, "model_seconds": result.model_seconds}
+    return {"seconds": seconds, "frames": result.frames, "model_seconds": result.model_seconds,
+            "encode_seconds": result.encode_seconds}
 
 
 def main() -> int:
@@ -88,11 +89,14 @@ def main() -> int:
                 "pipeline_fps_median": round(frames / statistics.median(r["seconds"] for r in runs["pipeline"]), 2),
                 "model_only_fps_median": round(frames / statistics.median(r["model_seconds"]
                                                                           for r in runs["serial"]), 2),
+                "encode_only_fps_median": round(frames / statistics.median(r["encode_seconds"]
+                                                                           for r in runs["serial"]), 2),
             }
             report["clips"][name] = entry
             print(f"{name}: pipeline {entry['pipeline_fps_median']} fps vs serial {entry['serial_fps_median']} fps "
                   f"end to end, median paired ratio x{entry['ratio_median']} (rounds {entry['ratios']}); model "
-                  f"alone {entry['model_only_fps_median']} fps", flush=True)
+                  f"alone {entry['model_only_fps_median']} fps, encoder alone {entry['encode_only_fps_median']} fps "
+                  "(stages timed in the serial runs)", flush=True)
     report["load_after"] = load_average()
     print(f"load average before {report['load_before']}, after {report['load_after']}")
     if args.json is not None:

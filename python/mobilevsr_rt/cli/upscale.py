@@ -117,6 +117,9 @@ class UpscaleResult:
     """Streams re-encoded or dropped."""
     resumed_at: int = 0
     """Video frames an earlier, interrupted run had finished (``--resume``)."""
+    encode_seconds: float = 0.0
+    """Time spent converting to YUV and encoding video frames (a stage of the pipeline, like ``model_seconds``)."""
+    """Video frames an earlier, interrupted run had finished (``--resume``)."""
 
     @property
     def fps(self) -> float:
@@ -230,6 +233,7 @@ class _Run:
     parallel: bool = True
     frames: int = 0
     size: tuple[int, int] = (0, 0)
+    encode_seconds: float = 0.0
 
     def done(self, item: _Upscaled, picture: np.ndarray) -> None:
         self.frames += 1
@@ -266,7 +270,9 @@ def _upscale_video(source: VideoSource, output: Path, store: SegmentStore, upsca
         elif picture.shape[:2] != run.size:
             raise MediaError(f"frame size changed mid-video at frame {frame.index}: {picture.shape[:2]} after "
                              f"{run.size}")
+        start = time.perf_counter()
         segment.sink.write(picture, frame.pts)
+        run.encode_seconds += time.perf_counter() - start
         segment.count += 1
         run.done(item, picture)
 
@@ -461,7 +467,7 @@ def upscale(input_path: str | Path, output: str | Path, model: str = DEFAULT_MOD
     return UpscaleResult(output=output, model=model_path, frames=run.frames, hr_size=run.size,
                          seconds=time.perf_counter() - started, model_seconds=model_seconds, accelerator=used,
                          skipped=plan.skipped if plan is not None else 0, colour=colour, notes=notes,
-                         resumed_at=resumed_at)
+                         resumed_at=resumed_at, encode_seconds=run.encode_seconds)
 
 
 def _video_signature(input_path: Path, model: Path, compare: bool, settings: EncodeSettings,
