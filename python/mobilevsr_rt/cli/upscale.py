@@ -119,7 +119,6 @@ class UpscaleResult:
     """Video frames an earlier, interrupted run had finished (``--resume``)."""
     encode_seconds: float = 0.0
     """Time spent converting to YUV and encoding video frames (a stage of the pipeline, like ``model_seconds``)."""
-    """Video frames an earlier, interrupted run had finished (``--resume``)."""
 
     @property
     def fps(self) -> float:
