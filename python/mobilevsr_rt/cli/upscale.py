@@ -181,16 +181,6 @@ class _Pairing:
             raise RuntimeError(f"the runtime returned {len(self.pending)} frame(s) fewer than it was given")
 
 
-def _model_stage(pairing: _Pairing) -> tuple[Callable[[Any, Callable], None], Callable[[Callable], None]]:
-    """(transform, finish) of the pipeline's model stage: frames go through the model, other items pass by."""
-    def transform(item: Any, emit: Callable[[Any], None]) -> None:
-        if isinstance(item, SourceFrame):
-            pairing.feed(item, emit)
-        else:
-            emit(item)
-    return transform, pairing.finish
-
-
 def _compose(item: _Upscaled, compare: bool) -> np.ndarray:
     if not compare:
         return item.hr
@@ -217,6 +207,8 @@ def warmup_frames(info: dict[str, Any], resume_at: int) -> int:
 
 @dataclass
 class _OpenSegment:
+    """The segment being encoded: its sink, first frame and frame count."""
+
     sink: VideoSink
     start: int
     count: int = 0
@@ -254,21 +246,18 @@ def _upscale_video(source: VideoSource, output: Path, store: SegmentStore, upsca
         if frame.index < resume_at:
             return  # a warm-up output: that frame is in a finished segment already
         picture = _compose(item, run.compare)
+        if run.size != (0, 0) and picture.shape[:2] != run.size:
+            raise MediaError(f"frame size changed mid-video at frame {frame.index}: {picture.shape[:2]} after "
+                             f"{run.size}")
         if segment is not None and should_close(segment.count, frame.key, segment_frames):
             segment.sink.close()
             store.commit(segment.start, frame.index)
             segment = None
         if segment is None:
-            if run.size != (0, 0) and picture.shape[:2] != run.size:
-                raise MediaError(f"frame size changed mid-video at frame {frame.index}: {picture.shape[:2]} after "
-                                 f"{run.size}")
             sink = VideoSink(store.temp_path(), width=picture.shape[1], height=picture.shape[0], rate=source.rate,
                              time_base=source.time_base, colour=output_colour(source.colour), settings=settings,
                              shown=output)
             segment = _OpenSegment(sink, frame.index)
-        elif picture.shape[:2] != run.size:
-            raise MediaError(f"frame size changed mid-video at frame {frame.index}: {picture.shape[:2]} after "
-                             f"{run.size}")
         start = time.perf_counter()
         segment.sink.write(picture, frame.pts)
         run.encode_seconds += time.perf_counter() - start
@@ -276,10 +265,10 @@ def _upscale_video(source: VideoSource, output: Path, store: SegmentStore, upsca
         run.done(item, picture)
 
     pairing = _Pairing(upscaler)
-    transform, finish = _model_stage(pairing)
     start = resume_at - warmup_frames(upscaler.info, resume_at)
     try:
-        run_pipeline(_video_frames(source, max_frames, start), transform, finish, consume, parallel=run.parallel)
+        run_pipeline(_video_frames(source, max_frames, start), pairing.feed, pairing.finish, consume,
+                     parallel=run.parallel)
         if segment is not None:
             segment.sink.close()
             store.commit(segment.start, segment.start + segment.count)
@@ -313,8 +302,7 @@ def _upscale_images(plan: _ImagePlan, upscaler: Any, run: _Run, max_frames: int 
         run.done(item, picture)
 
     pairing = _Pairing(upscaler)
-    transform, finish = _model_stage(pairing)
-    run_pipeline(_image_items(plan.clips, max_frames), transform, finish, consume, parallel=run.parallel)
+    run_pipeline(_image_items(plan.clips, max_frames), pairing.feed, pairing.finish, consume, parallel=run.parallel)
     return pairing.model_seconds
 
 
