@@ -66,8 +66,7 @@ def run_demo(output_dir: Path, model: str, accelerator: str = "auto", precision:
 
     result = upscale(clip, output_dir / "demo_compare.mp4", model=model, accelerator=accelerator,
                      precision=precision, threads=threads, compare=True, settings=EncodeSettings(preset=DEMO_PRESET),
-                     overwrite=True,
-                     show_progress=show_progress, on_frame=keep, max_frames=frames)
+                     overwrite=True, show_progress=show_progress, on_frame=keep, max_frames=frames)
     frame, hr = kept[0]
     scale = hr.shape[0] // frame.image.shape[0]
     regions = textured_regions(frame.image, count=CROP_COUNT, size=CROP_SIZE)
