@@ -3,7 +3,10 @@
 // RGB bytes back to back, the output the N HR frames the same way (4H x 4W x 3 for a x4 model).
 //
 //   mobilevsr_stream --library PATH/libLiteRt.so --model MODEL.tflite --size HxW IN.rgb OUT.rgb
-//                    [--threads N] [--contract CONTRACT.json] [--info INFO.json]
+//                    [--threads N] [--contract CONTRACT.json] [--info INFO.json] [--no-probe]
+//
+// --no-probe skips the core's crash probe (one compile and run of the model in a forked child at its own input size):
+// for trusted models where that extra run costs minutes, as under emulation.
 //
 // Exit status 0 on success, 1 with a message on stderr for any error (bad arguments, files, models).
 #include <cstdio>
@@ -24,11 +27,12 @@ namespace {
 struct Arguments {
   std::string library, model, contract_file, info_file, input, output;
   int height = 0, width = 0, threads = 0;
+  bool probe = true;
 };
 
 [[noreturn]] void Usage(const std::string& why) {
   throw mobilevsr::InvalidArgument(why + "\nusage: mobilevsr_stream --library LIBLITERT --model MODEL --size HxW "
-                                   "IN.rgb OUT.rgb [--threads N] [--contract FILE.json] [--info FILE.json]");
+                                   "IN.rgb OUT.rgb [--threads N] [--contract FILE.json] [--info FILE.json] [--no-probe]");
 }
 
 int ParsePositive(const std::string& text, const std::string& what) {
@@ -50,6 +54,10 @@ Arguments Parse(int argc, char** argv) {
     const std::string flag = argv[i];
     if (flag.rfind("--", 0) != 0) {
       positional.push_back(flag);
+      continue;
+    }
+    if (flag == "--no-probe") {
+      a.probe = false;
       continue;
     }
     if (i + 1 >= argc) Usage(flag + " needs a value");
@@ -97,6 +105,7 @@ void Run(const Arguments& a) {
   options.session.litert_library = a.library;
   options.session.accelerator = mobilevsr::Accelerator::kCpu;  // the GPU accelerator needs a device: not here
   options.session.num_threads = a.threads;
+  options.session.probe_in_child = a.probe;
   if (!a.contract_file.empty()) options.contract_json = ReadFile(a.contract_file);
   mobilevsr::Upscaler upscaler(a.model, options);
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -122,15 +123,24 @@ def _run_build(command: list[str]) -> None:
 
 
 def run_arm(root: Path, command: list[str], env: dict[str, str] | None = None,
-            timeout: float = 600) -> subprocess.CompletedProcess:
+            timeout: float = 1800) -> subprocess.CompletedProcess:
     """Runs an aarch64 binary under qemu-user with `root` as its root, niced (qemu is CPU-hungry)."""
     full_env = {k: v for k, v in os.environ.items() if k != "MOBILEVSR_MAX_ISA"}
     # Emulated, a model runs hundreds of times slower: the core's crash probe (one compile and run in a child process)
     # gets an hour instead of its 2 minutes.
     full_env["MOBILEVSR_PROBE_TIMEOUT_S"] = "3600"
     full_env.update(env or {})
-    return subprocess.run(["nice", "-n", "10", "qemu-aarch64", "-cpu", QEMU_CPU, "-L", str(root), *command],
-                          capture_output=True, text=True, timeout=timeout, env=full_env)
+    # Own process group: on a timeout every process goes, the core's forked probe child included.
+    proc = subprocess.Popen(["nice", "-n", "10", "qemu-aarch64", "-cpu", QEMU_CPU, "-L", str(root), *command],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=full_env,
+                            start_new_session=True)
+    try:
+        stdout, stderr = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        raise
+    return subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr)
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ Skipped (with the reason) where the cross compiler or qemu-user is not installed
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -30,7 +31,10 @@ def arm_build_tree(arm_tools, tmp_path_factory: pytest.TempPathFactory) -> Path:
     JDK provides jni.h, the JNI bridge libmobilevsr_jni.so (the core's part of the APK)."""
     jdk = arm_env.java_home()
     targets = ARM_TARGETS + (["mobilevsr_jni"] if jdk else [])
-    return arm_env.cross_build(tmp_path_factory.mktemp("arm_build"), targets, jdk=jdk)
+    # $MOBILEVSR_ARM_BUILD_DIR keeps the tree between runs (configured and built incrementally, like a fresh one).
+    kept = os.environ.get("MOBILEVSR_ARM_BUILD_DIR")
+    build_dir = Path(kept) if kept else tmp_path_factory.mktemp("arm_build")
+    return arm_env.cross_build(build_dir, targets, jdk=jdk)
 
 
 @pytest.fixture(scope="session")
