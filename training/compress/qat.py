@@ -3,7 +3,7 @@
 The default 8-bit registry covers Conv2D, DepthwiseConv2D, Add, Multiply, Concatenate, ReLU; the zoo also uses:
 
 * ``PReLU``: alpha fake-quantized per tensor (int8, asymmetric: TFLite PRELU takes an int8 alpha), output quantized;
-* ``DepthToSpace`` and ``ChannelSlice``: pure data movement, TFLite requires input scale == output scale, so no
+* ``DepthToSpace``, ``ChannelSlice`` and ``AxisSlice``: pure data movement, TFLite requires input scale == output scale, so no
   quantizer of their own (they inherit the range of their input);
 * ``Multiply`` (not in the default registry) and ``UnitClip`` (the [0, 1] output clip): quantized output;
 * ``LayerNormalization``: TFLite lowers it to MEAN/SQUARED_DIFFERENCE/RSQRT/MUL/SUB/ADD; the output is fake-quantized
@@ -20,7 +20,7 @@ from __future__ import annotations
 import tensorflow_model_optimization as tfmot
 
 from .._keras import keras
-from ..models.blocks import ChannelSlice, DepthToSpace, UnitClip
+from ..models.blocks import AxisSlice, ChannelSlice, DepthToSpace, UnitClip
 
 layers = keras.layers
 quant = tfmot.quantization.keras
@@ -88,6 +88,7 @@ _CONFIGS = {
     layers.PReLU: PReLUQuantizeConfig,
     DepthToSpace: PassThroughQuantizeConfig,
     ChannelSlice: PassThroughQuantizeConfig,
+    AxisSlice: PassThroughQuantizeConfig,
     layers.LayerNormalization: OutputQuantizeConfig,
     layers.Multiply: OutputQuantizeConfig,
     UnitClip: OutputQuantizeConfig,
@@ -97,7 +98,7 @@ _CONFIGS = {
 def quantize_scope():
     """The tfmot scope that knows the zoo's custom layers and QuantizeConfigs."""
     objects = {cls.__name__: cls for cls in (PReLUQuantizeConfig, PassThroughQuantizeConfig, OutputQuantizeConfig,
-                                             DepthToSpace, ChannelSlice, UnitClip)}
+                                             DepthToSpace, ChannelSlice, AxisSlice, UnitClip)}
     return quant.quantize_scope(objects)
 
 
