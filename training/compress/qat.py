@@ -3,8 +3,8 @@
 The default 8-bit registry covers Conv2D, DepthwiseConv2D, Add, Multiply, Concatenate, ReLU; the zoo also uses:
 
 * ``PReLU``: alpha fake-quantized per tensor (int8, asymmetric: TFLite PRELU takes an int8 alpha), output quantized;
-* ``DepthToSpace``, ``ChannelSlice`` and ``AxisSlice``: pure data movement, TFLite requires input scale == output scale, so no
-  quantizer of their own (they inherit the range of their input);
+* ``DepthToSpace``, ``ChannelSlice`` and ``AxisSlice``: pure data movement, TFLite requires input scale == output
+  scale, so no quantizer of their own (they inherit the range of their input);
 * ``Multiply`` (not in the default registry) and ``UnitClip`` (the [0, 1] output clip): quantized output;
 * ``LayerNormalization``: TFLite lowers it to MEAN/SQUARED_DIFFERENCE/RSQRT/MUL/SUB/ADD; the output is fake-quantized
   here, gamma/beta stay float during training and the converter quantizes the lowered pieces from the representative
