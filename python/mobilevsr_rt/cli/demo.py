@@ -26,7 +26,8 @@ from ..media import (
     textured_regions,
     write_png,
 )
-from .upscale import UpscaleResult, add_model_arguments, pick_model, terminate_as_interrupt, upscale
+from .options import sigterm_as_interrupt
+from .upscale import UpscaleResult, add_model_arguments, pick_model, upscale
 
 DEMO_CLIP = Path(__file__).resolve().parents[1] / "assets" / "demo_lr_clip.mp4"
 CROP_SIZE = 40  # LR pixels per crop side: 160x160 HR crops
@@ -98,7 +99,7 @@ def _run(output_dir: Path, model: str, accelerator: str, precision: str, threads
 def run(args: argparse.Namespace) -> int:
     """Run the demo and print where its outputs are and how fast it ran."""
     try:
-        with terminate_as_interrupt():
+        with sigterm_as_interrupt():
             result, crops, page = run_demo(args.output_dir, model=args.model, accelerator=args.accelerator,
                                            precision=args.precision, threads=args.threads, frames=args.frames,
                                            show_progress=not args.quiet, compare_model=args.compare_model,

@@ -9,13 +9,11 @@ output name.
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
-import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,7 +40,7 @@ from ..media import (
     write_png,
 )
 from ..models import resolve_model
-from .options import add_threads_argument
+from .options import add_threads_argument, sigterm_as_interrupt
 
 DEFAULT_MODEL = "swat_3"
 FrameHook = Callable[[SourceFrame, np.ndarray], None]
@@ -285,23 +283,6 @@ def upscale(input_path: str | Path, output: str | Path, model: str = DEFAULT_MOD
                          seconds=time.perf_counter() - started, model_seconds=model_seconds, accelerator=used)
 
 
-@contextmanager
-def terminate_as_interrupt() -> Iterator[None]:
-    """Treat SIGTERM like Ctrl-C while the block runs, so cleanup (removing temporary outputs) happens."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def handler(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt(f"signal {signum}")
-
-    previous = signal.signal(signal.SIGTERM, handler)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
 def summary(result: UpscaleResult) -> str:
     """One line about a finished run."""
     height, width = result.hr_size
@@ -313,7 +294,7 @@ def summary(result: UpscaleResult) -> str:
 def run(args: argparse.Namespace) -> int:
     """Upscale and print a summary; Ctrl-C or SIGTERM removes partial output and exits with 130."""
     try:
-        with terminate_as_interrupt(), (recorder_from_args(args) or nullcontext()) as page:
+        with sigterm_as_interrupt(), (recorder_from_args(args) or nullcontext()) as page:
             result = upscale(args.input, args.output, model=args.model, accelerator=args.accelerator,
                              precision=args.precision, threads=args.threads, compare=args.compare, crf=args.crf,
                              preset=args.preset, show_progress=not args.quiet, on_frame=page and page.add,
