@@ -11,7 +11,7 @@ import numpy as np
 import tensorflow as tf
 
 from .._keras import keras
-from ..data.bicubic import cubic_kernel
+from ..data.bicubic import resize_matrix
 
 layers = keras.layers
 
@@ -150,13 +150,13 @@ def bicubic_phase_kernels(scale: int, taps: int = 5) -> np.ndarray:
     """Depthwise ``[taps, taps, 3*scale**2, 1]`` kernels whose output, after depth-to-space, is the x``scale``
     MATLAB-bicubic upscale (Keys a = -0.5) of an RGB frame repeated ``scale**2`` times on channels.
 
-    HR row ``scale*h + d`` samples LR position ``h + (d + 0.5) / scale - 0.5`` (MATLAB's pixel-centre mapping), so
-    phase ``d`` weighs LR rows ``h - taps//2 .. h + taps//2`` with ``cubic((d + 0.5)/scale - 0.5 - j)``; the 2-D
-    kernel of channel ``(dy*scale + dx)*3 + c`` (depth-to-space order) is the outer product of its two phases.
+    Phase ``d`` (HR row ``scale*h + d``) weighs LR rows ``h - taps//2 .. h + taps//2``; its weights are the rows of
+    :func:`~..data.bicubic.resize_matrix` (MATLAB's mapping and normalisation) for the centre pixel of a
+    ``taps``-long signal, which no tap reaches past. The 2-D kernel of channel ``(dy*scale + dx)*3 + c``
+    (depth-to-space order) is the outer product of its two phases.
     """
-    offsets = np.arange(taps) - taps // 2
-    phases = np.stack([cubic_kernel((d + 0.5) / scale - 0.5 - offsets) for d in range(scale)])
-    phases /= phases.sum(axis=1, keepdims=True)
+    centre = taps // 2
+    phases = resize_matrix(taps, scale * taps, float(scale))[scale * centre: scale * (centre + 1)]
     kernel = np.zeros((taps, taps, 3 * scale * scale, 1), np.float32)
     for dy in range(scale):
         for dx in range(scale):
