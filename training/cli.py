@@ -20,6 +20,7 @@ from pathlib import Path
 
 from ..cli.options import (
     DISTRIBUTION,
+    UsageError,
     add_json_argument,
     common_options,
     frame_size,
@@ -157,13 +158,18 @@ def _report_run(args: argparse.Namespace) -> int:
     _configure_threads(args.threads)
     from .report import anchor_targets, build_report
 
+    # Each of these is a command line that cannot work: usage errors (exit 2), like the parser's own.
     targets = list(args.targets)
     if args.anchors:
-        targets = [t for t in anchor_targets(args.anchors_dir) if t not in targets] + targets
+        try:
+            anchors = anchor_targets(args.anchors_dir)
+        except ValueError as error:
+            raise UsageError(str(error)) from None
+        targets = [t for t in anchors if t not in targets] + targets
     if not targets:
-        raise ValueError("nothing to report: name targets or add --anchors")
+        raise UsageError("nothing to report: name targets or add --anchors")
     if args.curve and not args.plot:
-        raise ValueError("--curve draws a learning curve: add --plot")
+        raise UsageError("--curve draws a learning curve: add --plot")
     files = build_report(targets, args.output, data=args.data, frames=args.frames, clips=args.clips,
                          crop=tuple(args.crop) if args.crop else None, crop_border=args.crop_border,
                          channel=args.channel, macs_size=tuple(args.macs_size), per_frame=args.per_frame,
