@@ -31,14 +31,15 @@ from harness import load_average, machine  # noqa: E402
 PARKOUR = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "train_videos" / "davis_parkour"
 
 
-def make_240p_clip(path: Path, frames: int = 25) -> Path:
-    """428x240 H.264 of the first ``frames`` DAVIS parkour frames (854x480, halved with Pillow's bicubic)."""
+def make_240p_clip(path: Path, source: Path, frames: int = 25) -> Path:
+    """428x240 H.264 of the first ``frames`` DAVIS parkour frames in ``source`` (854x480, halved with Pillow's
+    bicubic)."""
     import av
     from PIL import Image
 
-    files = sorted(PARKOUR.glob("*.png"))[:frames]
+    files = sorted(source.glob("*.png"))[:frames]
     if len(files) < frames:
-        raise SystemExit(f"need {frames} frames in {PARKOUR}")
+        raise SystemExit(f"need {frames} frames in {source} (--parkour DIR)")
     with av.open(str(path), "w") as container:
         stream = container.add_stream("libx264", rate=25)
         stream.width, stream.height, stream.pix_fmt = 428, 240, "yuv420p"
@@ -66,12 +67,15 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--preset", default="medium", help="encoder preset (the CLI's default: medium)")
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--parkour", type=Path, default=PARKOUR,
+                        help="folder of the DAVIS parkour PNG frames (default ../shared/data/train_videos/"
+                             "davis_parkour next to the checkout; a git worktree elsewhere must name it)")
     args = parser.parse_args()
     report = {"machine": machine(), "load_before": load_average(), "model": args.model, "threads": args.threads,
               "preset": args.preset, "rounds": args.rounds, "clips": {}}
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        clips = {"demo 320x180": DEMO_CLIP, "240p 428x240": make_240p_clip(folder / "parkour_240p.mp4")}
+        clips = {"demo 320x180": DEMO_CLIP, "240p 428x240": make_240p_clip(folder / "parkour_240p.mp4", args.parkour)}
         for name, clip in clips.items():
             timed(clip, folder / "warm.mp4", True, args)  # first compile of the model, caches
             runs: dict[str, list[dict]] = {"serial": [], "pipeline": []}

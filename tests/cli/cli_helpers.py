@@ -12,7 +12,10 @@ from pathlib import Path
 
 import av
 import numpy as np
+import pytest
 from fixtures.data import PUBLIC_MODELS
+
+from mobilevsr_rt.media import ProgressBar
 
 RATE = Fraction(24000, 1001)
 SAMPLE_RATE = 48000
@@ -118,3 +121,15 @@ def run_cli_process(args: list[str], **kwargs) -> subprocess.Popen:
 def leftovers(folder: Path) -> list[str]:
     """Names in ``folder`` that look like temporary outputs."""
     return sorted(p.name for p in folder.iterdir() if ".partial" in p.name)
+
+
+def interrupt_after(monkeypatch: pytest.MonkeyPatch, frames: int) -> None:
+    """Make the progress callback raise KeyboardInterrupt (as Ctrl-C would) once ``frames`` frames were written."""
+    original = ProgressBar.update
+
+    def update(self, n: int = 1) -> None:
+        original(self, n)
+        if self.count >= frames:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(ProgressBar, "update", update)

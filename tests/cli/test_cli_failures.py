@@ -8,23 +8,10 @@ import signal
 import time
 
 import pytest
-from cli_helpers import cli_args, leftovers, make_video, run_cli_process
+from cli_helpers import cli_args, interrupt_after, leftovers, make_video, run_cli_process
 from PIL import Image
 
 from mobilevsr_rt.cli import main
-from mobilevsr_rt.media import ProgressBar
-
-
-def interrupt_after(monkeypatch: pytest.MonkeyPatch, frames: int) -> None:
-    """Make the progress callback raise KeyboardInterrupt (as Ctrl-C would) once ``frames`` frames were written."""
-    original = ProgressBar.update
-
-    def update(self, n: int = 1) -> None:
-        original(self, n)
-        if self.count >= frames:
-            raise KeyboardInterrupt
-
-    monkeypatch.setattr(ProgressBar, "update", update)
 
 
 def one_line_error(capsys: pytest.CaptureFixture) -> str:

@@ -4,7 +4,6 @@ honoured, untagged HD taken as BT.709), here with the textbook equations in nump
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -18,14 +17,6 @@ from mobilevsr_rt.cli import main
 BARS = [(200, 30, 30), (30, 200, 30), (30, 30, 200), (235, 235, 235), (16, 16, 16), (128, 64, 192)]
 KR_KB = {1: (0.2126, 0.0722), 5: (0.299, 0.114), 6: (0.299, 0.114), 9: (0.2627, 0.0593)}  # AVColorSpace -> Kr, Kb
 TOLERANCE = 6
-
-
-@pytest.fixture(scope="module")
-def ffmpeg() -> str:
-    path = shutil.which("ffmpeg")
-    if path is None:
-        pytest.skip("the ffmpeg command line makes these inputs (apt-get install ffmpeg)")
-    return path
 
 
 def bars_image(height: int, width: int) -> np.ndarray:

@@ -9,11 +9,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from cli_helpers import cli_args, leftovers
+from cli_helpers import cli_args, interrupt_after, leftovers
 from PIL import Image
 
 from mobilevsr_rt.cli import main
-from mobilevsr_rt.media import ProgressBar
 
 
 def runtime_clip(model: Path, frames: list[np.ndarray]) -> list[np.ndarray]:
@@ -84,17 +83,6 @@ def test_name_collision_is_refused_before_any_work(clip_frames, swrn, tmp_path, 
     assert err.startswith("mobilevsr-rt upscale: error:") and "\n" not in err
     assert "x.jpg" in err and "x.png" in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mixed"]  # no output folder either
-
-
-def interrupt_after(monkeypatch: pytest.MonkeyPatch, frames: int) -> None:
-    original = ProgressBar.update
-
-    def update(self, n: int = 1) -> None:
-        original(self, n)
-        if self.count >= frames:
-            raise KeyboardInterrupt
-
-    monkeypatch.setattr(ProgressBar, "update", update)
 
 
 def test_rerun_skips_finished_images(unrelated, swrn, tmp_path, monkeypatch, capsys):

@@ -4,7 +4,6 @@ attachments, chapters, container and stream metadata, rotation; inputs made by t
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from fractions import Fraction
 from pathlib import Path
@@ -19,14 +18,6 @@ SRT = "1\n00:00:00,000 --> 00:00:00,400\nHello\n\n2\n00:00:00,400 --> 00:00:00,8
 CHAPTERS = (";FFMETADATA1\ntitle=Bars movie\nartist=Tester\n"
             "[CHAPTER]\nTIMEBASE=1/1000\nSTART=0\nEND=300\ntitle=Intro\n"
             "[CHAPTER]\nTIMEBASE=1/1000\nSTART=300\nEND=800\ntitle=Main\n")
-
-
-@pytest.fixture(scope="module")
-def ffmpeg() -> str:
-    path = shutil.which("ffmpeg")
-    if path is None:
-        pytest.skip("the ffmpeg command line makes these inputs (apt-get install ffmpeg)")
-    return path
 
 
 def make_input(ffmpeg: str, folder: Path, name: str, audio_codec: str, subtitle_codec: str,
