@@ -12,7 +12,10 @@ from pathlib import Path
 
 import av
 import numpy as np
+import pytest
 from fixtures.data import PUBLIC_MODELS
+
+from mobilevsr_rt.media import ProgressBar
 
 RATE = Fraction(24000, 1001)
 SAMPLE_RATE = 48000
@@ -46,16 +49,40 @@ def make_video(path: Path, frames: list[np.ndarray], rate: Fraction = RATE, audi
     return path
 
 
+# swscale's BILINEAR | ACCURATE_RND | FULL_CHR_H_INT: without them its YUV->RGB is biased by 1-2 levels
+ACCURATE_SWSCALE = 2 | 0x40000 | 0x2000
+SWS_MATRIX = {1: 1, 4: 4, 5: 5, 6: 5, 7: 7, 9: 9, 10: 9}  # AVColorSpace -> swscale's SWS_CS_*
+
+
+def player_matrix(frame: av.VideoFrame) -> int:
+    """The AVColorSpace a player uses: the tag, else BT.709 (1) for HD and BT.601 (6) for SD."""
+    if frame.colorspace in SWS_MATRIX:
+        return frame.colorspace
+    return 1 if frame.height >= 720 or frame.width >= 1280 else 6
+
+
+def player_full_range(frame: av.VideoFrame) -> bool:
+    return frame.format.name.startswith("yuvj") or frame.color_range == 2
+
+
+def to_rgb(frame: av.VideoFrame) -> np.ndarray:
+    """RGB of a decoded frame as a player shows it: tags honoured, untagged HD as BT.709 (swscale, exact rounding)."""
+    matrix = SWS_MATRIX[player_matrix(frame)]
+    return frame.reformat(format="rgb24", src_colorspace=matrix, dst_colorspace=matrix,
+                          src_color_range=2 if player_full_range(frame) else 1, dst_color_range=2,
+                          interpolation=ACCURATE_SWSCALE).to_ndarray()
+
+
 def decode_video(path: Path) -> tuple[list[np.ndarray], list[Fraction], dict]:
-    """(RGB frames, presentation times in seconds as exact fractions, stream facts) of a video file."""
+    """(RGB frames as a player shows them, presentation times in seconds as exact fractions, stream facts)."""
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
         facts = {"width": stream.width, "height": stream.height, "rate": stream.average_rate,
-                 "codec": stream.codec_context.name, "pix_fmt": stream.codec_context.pix_fmt,
+                 "codec": stream.codec_context.codec.canonical_name, "pix_fmt": stream.codec_context.pix_fmt,
                  "audio": [(s.codec_context.name, s.sample_rate) for s in container.streams.audio]}
         frames, times, rotations = [], [], set()
         for frame in container.decode(stream):
-            frames.append(frame.to_ndarray(format="rgb24"))
+            frames.append(to_rgb(frame))
             times.append(frame.pts * stream.time_base)
             rotations.add(frame.rotation)
         facts["rotation"] = rotations.pop() if len(rotations) == 1 else rotations
@@ -94,3 +121,15 @@ def run_cli_process(args: list[str], **kwargs) -> subprocess.Popen:
 def leftovers(folder: Path) -> list[str]:
     """Names in ``folder`` that look like temporary outputs."""
     return sorted(p.name for p in folder.iterdir() if ".partial" in p.name)
+
+
+def interrupt_after(monkeypatch: pytest.MonkeyPatch, frames: int) -> None:
+    """Make the progress callback raise KeyboardInterrupt (as Ctrl-C would) once ``frames`` frames were written."""
+    original = ProgressBar.update
+
+    def update(self, n: int = 1) -> None:
+        original(self, n)
+        if self.count >= frames:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(ProgressBar, "update", update)

@@ -1,7 +1,9 @@
-"""Fixtures of the CLI tests: the public SWRN model, real LR frames of the demo clip and a short video of them."""
+"""Fixtures of the CLI tests: the public SWRN model, real LR frames of the demo clip and a short video of them, the
+ffmpeg command line."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -33,3 +35,10 @@ def lr_video(tmp_path_factory: pytest.TempPathFactory, clip_frames: list[np.ndar
     return make_video(tmp_path_factory.mktemp("video") / "clip.mp4", clip_frames)
 
 
+@pytest.fixture(scope="session")
+def ffmpeg() -> str:
+    """The ffmpeg command line, which makes the inputs PyAV alone cannot (subtitles, attachments, chapters, tags)."""
+    path = shutil.which("ffmpeg")
+    if path is None:
+        pytest.skip("the ffmpeg command line makes these inputs (apt-get install ffmpeg)")
+    return path

@@ -8,23 +8,10 @@ import signal
 import time
 
 import pytest
-from cli_helpers import cli_args, leftovers, make_video, run_cli_process
+from cli_helpers import cli_args, interrupt_after, leftovers, make_video, run_cli_process
 from PIL import Image
 
 from mobilevsr_rt.cli import main
-from mobilevsr_rt.media import ProgressBar
-
-
-def interrupt_after(monkeypatch: pytest.MonkeyPatch, frames: int) -> None:
-    """Make the progress callback raise KeyboardInterrupt (as Ctrl-C would) once ``frames`` frames were written."""
-    original = ProgressBar.update
-
-    def update(self, n: int = 1) -> None:
-        original(self, n)
-        if self.count >= frames:
-            raise KeyboardInterrupt
-
-    monkeypatch.setattr(ProgressBar, "update", update)
 
 
 def one_line_error(capsys: pytest.CaptureFixture) -> str:
@@ -46,18 +33,18 @@ def test_interrupted_video_keeps_an_existing_output(lr_video, swrn, tmp_path, mo
     out = tmp_path / "x4.mp4"
     out.write_bytes(b"previous result")
     interrupt_after(monkeypatch, 2)
-    assert main(cli_args("upscale", lr_video, "-o", out, "--quiet", model=swrn)) == 130
+    assert main(cli_args("upscale", lr_video, "-o", out, "--quiet", "-y", model=swrn)) == 130
     assert out.read_bytes() == b"previous result" and leftovers(tmp_path) == []
 
 
-def test_interrupted_folder_leaves_nothing(clip_frames, swrn, tmp_path, monkeypatch):
+def test_interrupted_folder_keeps_finished_images_only(clip_frames, swrn, tmp_path, monkeypatch):
     folder = tmp_path / "frames"
     folder.mkdir()
     for i, frame in enumerate(clip_frames[:4]):
         Image.fromarray(frame).save(folder / f"{i}.png")
     interrupt_after(monkeypatch, 2)
     assert main(cli_args("upscale", folder, "-o", tmp_path / "out", "--quiet", model=swrn)) == 130
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["frames"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["0.png", "1.png"]  # each written whole
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
@@ -141,20 +128,20 @@ def test_output_folder_read_only(lr_video, swrn, tmp_path, capsys):
 
 @pytest.mark.parametrize("name", ["x4.webm", "x4.unknownformat"])
 def test_output_format_without_h264(lr_video, swrn, tmp_path, capsys, name):
-    assert main(cli_args("upscale", lr_video, "-o", tmp_path / name, model=swrn)) == 1
+    assert main(cli_args("upscale", lr_video, "-o", tmp_path / name, model=swrn)) == 2  # the name is wrong
     assert name in one_line_error(capsys)
     assert list(tmp_path.iterdir()) == []
 
 
 def test_video_to_image_name_is_refused(lr_video, swrn, tmp_path, capsys):
-    assert main(cli_args("upscale", lr_video, "-o", tmp_path / "x4.png", model=swrn)) == 1
+    assert main(cli_args("upscale", lr_video, "-o", tmp_path / "x4.png", model=swrn)) == 2
     assert "video output" in one_line_error(capsys)
 
 
 def test_output_must_not_overwrite_input(lr_video, swrn, tmp_path, capsys):
     source = tmp_path / "same.mp4"
     source.write_bytes(lr_video.read_bytes())
-    assert main(cli_args("upscale", source, "-o", source, model=swrn)) == 1
+    assert main(cli_args("upscale", source, "-o", source, model=swrn)) == 2
     assert "overwrite the input" in one_line_error(capsys)
     assert source.read_bytes() == lr_video.read_bytes()
 

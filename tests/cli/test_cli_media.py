@@ -109,3 +109,88 @@ def test_crop_grid_layout():
     assert grid.shape == (16 + 2 * 32 + 3 * 4, 2 * 32 + 3 * 4, 3)
     np.testing.assert_array_equal(grid[20:52, 4:36], 0)  # first row, bicubic column
     np.testing.assert_array_equal(grid[20:52, 40:72], 200)  # first row, VSR column
+
+
+def test_pipeline_keeps_order_and_bounds_what_is_in_flight():
+    import random
+    import time
+
+    from mobilevsr_rt.media.pipeline import run_pipeline
+
+    produced, consumed, in_flight = [], [], []
+    rng = random.Random(0)
+
+    def produce():
+        for i in range(60):
+            produced.append(i)
+            in_flight.append(len(produced) - len(consumed))
+            yield i
+
+    def transform(item, emit):
+        time.sleep(rng.random() * 0.002)
+        if item % 3 == 2:  # a lookahead model: outputs come in bursts
+            for held in (item - 2, item - 1, item):
+                emit(held)
+
+    def finish(emit):
+        for held in range(60 - 60 % 3, 60):
+            emit(held)
+
+    def consume(item):
+        time.sleep(0.004)  # the encoder is the slow stage: the others must wait for it
+        consumed.append(item)
+
+    run_pipeline(produce(), transform, finish, consume, depth=4)
+    assert consumed == list(range(60))
+    # two queues of 4, up to 3 held by the model, one in the encoder's hands, one being produced
+    assert max(in_flight) <= 4 + 4 + 3 + 2
+
+
+@pytest.mark.parametrize("stage", ["produce", "transform", "consume"])
+def test_pipeline_raises_the_first_error_of_any_stage(stage):
+    from mobilevsr_rt.media.pipeline import run_pipeline
+
+    def produce():
+        for i in range(100):
+            if stage == "produce" and i == 10:
+                raise ValueError("bad frame 10")
+            yield i
+
+    def transform(item, emit):
+        if stage == "transform" and item == 10:
+            raise ValueError("bad frame 10")
+        emit(item)
+
+    def consume(item):
+        if stage == "consume" and item == 10:
+            raise ValueError("bad frame 10")
+
+    with pytest.raises(ValueError, match="bad frame 10"):
+        run_pipeline(produce(), transform, lambda emit: None, consume, depth=2)
+
+
+def test_pipeline_serial_mode_gives_the_same_order():
+    from mobilevsr_rt.media.pipeline import run_pipeline
+
+    out = []
+    run_pipeline(iter(range(10)), lambda item, emit: emit(item * 2), lambda emit: emit(-1), out.append,
+                 parallel=False)
+    assert out == [0, 2, 4, 6, 8, 10, 12, 14, 16, 18, -1]
+
+
+def test_folder_plan_groups_numbered_sequences_and_refuses_collisions(tmp_path):
+    from pathlib import Path
+
+    from mobilevsr_rt.media import MediaError
+    from mobilevsr_rt.media.folders import output_names, plan_clips
+
+    files = [Path(n) for n in ["0001.png", "0002.png", "IMG.jpg", "frame_2.png", "frame_10.png", "frame_1.png",
+                               "shot9.jpg", "x.png"]]
+    clips = [[f.name for f in clip.files] for clip in plan_clips(files)]
+    assert clips == [["0001.png", "0002.png"], ["IMG.jpg"], ["frame_1.png", "frame_2.png", "frame_10.png"],
+                     ["shot9.jpg"], ["x.png"]]
+    assert [len(c.files) for c in plan_clips(files, sequence=False)] == [1] * 8
+    assert len(plan_clips(files, sequence=True)) == 1
+    assert output_names(files)[Path("IMG.jpg")] == "IMG.png"
+    with pytest.raises(MediaError, match="x.png and x.jpg would both be written as x.png"):
+        output_names([Path("x.png"), Path("x.jpg")])

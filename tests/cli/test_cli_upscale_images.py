@@ -73,7 +73,7 @@ def test_single_image_into_existing_folder(clip_frames, swrn, tmp_path):
 def test_image_outputs_must_be_png_or_folder(clip_frames, swrn, tmp_path, capsys, output):
     source = tmp_path / "in.png"
     Image.fromarray(clip_frames[0]).save(source)
-    assert main(cli_args("upscale", source, "-o", tmp_path / output, "--quiet", model=swrn)) == 1
+    assert main(cli_args("upscale", source, "-o", tmp_path / output, "--quiet", model=swrn)) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("mobilevsr-rt upscale: error:") and "\n" not in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.png"]

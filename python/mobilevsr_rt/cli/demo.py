@@ -26,8 +26,9 @@ from ..media import (
     textured_regions,
     write_png,
 )
-from .options import sigterm_as_interrupt
-from .upscale import UpscaleResult, add_model_arguments, pick_model, upscale
+from ..media.writers import EncodeSettings
+from .options import EXIT_INTERRUPTED, sigterm_as_interrupt
+from .upscale import UpscaleResult, add_model_arguments, pick_model, upscale, usage_errors
 
 DEMO_CLIP = Path(__file__).resolve().parents[1] / "assets" / "demo_lr_clip.mp4"
 CROP_SIZE = 40  # LR pixels per crop side: 160x160 HR crops
@@ -82,8 +83,8 @@ def _run(output_dir: Path, model: str, accelerator: str, precision: str, threads
         page.add(frame, hr)
 
     result = upscale(clip, output_dir / "demo_compare.mp4", model=model, accelerator=accelerator,
-                     precision=precision, threads=threads, compare=True, preset=DEMO_PRESET,
-                     show_progress=show_progress, on_frame=keep, max_frames=frames, verbose=verbose)
+                     precision=precision, threads=threads, compare=True, settings=EncodeSettings(preset=DEMO_PRESET),
+                     overwrite=True, show_progress=show_progress, on_frame=keep, max_frames=frames, verbose=verbose)
     frame, hr = kept[0]
     scale = hr.shape[0] // frame.image.shape[0]
     regions = textured_regions(frame.image, count=CROP_COUNT, size=CROP_SIZE)
@@ -99,14 +100,14 @@ def _run(output_dir: Path, model: str, accelerator: str, precision: str, threads
 def run(args: argparse.Namespace) -> int:
     """Run the demo and print where its outputs are and how fast it ran."""
     try:
-        with sigterm_as_interrupt():
+        with usage_errors(), sigterm_as_interrupt():
             result, crops, page = run_demo(args.output_dir, model=args.model, accelerator=args.accelerator,
                                            precision=args.precision, threads=args.threads, frames=args.frames,
                                            show_progress=not args.quiet, compare_model=args.compare_model,
                                            ground_truth=args.ground_truth, verbose=args.verbose)
     except KeyboardInterrupt:
         print("\nmobilevsr-rt demo: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     print(f"comparison video (bicubic | VSR): {result.output}")
     print(f"crop grid (bicubic vs VSR): {crops}")
     print(f"before/after page (open in a browser): {page}")

@@ -1,11 +1,12 @@
-"""Video and image I/O for the CLI: readers (video via PyAV, images via Pillow), writers (H.264 keeping timestamps
-and audio, PNG), a progress bar, side-by-side and crop-grid composition, and all-or-nothing outputs."""
+"""Video and image I/O for the CLI: readers (video via PyAV, images via Pillow), writers (H.264/HEVC/AV1/VP9
+keeping colour, timestamps and the other streams; PNG), a decode/model/encode pipeline, folder planning, a progress
+bar, side-by-side and crop-grid composition, and all-or-nothing outputs."""
 
 from __future__ import annotations
 
 from .atomic import atomic_file, atomic_folder
 from .compose import bicubic_resize, crop_grid, even_size, side_by_side, textured_regions
-from .errors import MediaError
+from .errors import MediaError, MediaUsageError
 from .progress import ProgressBar
 from .sources import (
     IMAGE_SUFFIXES,
@@ -17,11 +18,11 @@ from .sources import (
     open_source,
     read_image,
 )
-from .writers import DEFAULT_CRF, VideoSink, check_video_output, h264_encoder, write_png
+from .writers import EncodeSettings, VideoSink, check_video_output, write_png
 
 __all__ = [
-    "DEFAULT_CRF", "IMAGE_SUFFIXES", "ImageSource", "MediaError", "ProgressBar", "SourceFrame", "VideoSink",
-    "VideoSource", "atomic_file", "atomic_folder", "bicubic_resize", "check_video_output", "crop_grid", "even_size",
-    "h264_encoder",
-    "is_image_path", "is_video_path", "open_source", "read_image", "side_by_side", "textured_regions", "write_png",
+    "EncodeSettings", "IMAGE_SUFFIXES", "ImageSource", "MediaError", "MediaUsageError", "ProgressBar", "SourceFrame",
+    "VideoSink", "VideoSource", "atomic_file", "atomic_folder", "bicubic_resize", "check_video_output", "crop_grid",
+    "even_size", "is_image_path", "is_video_path", "open_source", "read_image", "side_by_side", "textured_regions",
+    "write_png",
 ]

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .errors import MediaError, describe
+from .errors import MediaError, MediaUsageError, describe
 
 TEMP_TAG = ".partial"
 
@@ -36,7 +36,7 @@ def atomic_file(final: str | os.PathLike) -> Iterator[Path]:
     when the block ends normally, delete it otherwise."""
     final = Path(final)
     if final.is_dir():
-        raise MediaError(f"output is a folder, expected a file: {final}")
+        raise MediaUsageError(f"output is a folder, expected a file: {final}")
     folder = final.parent if str(final.parent) else Path(".")
     check_output_folder(folder)
     try:  # creating the temp file proves the folder is writable before any work is done
@@ -60,7 +60,7 @@ def atomic_folder(final: str | os.PathLike) -> Iterator[Path]:
     (created if missing; existing files of the same name are replaced), else the temporary folder is deleted."""
     final = Path(final)
     if final.exists() and not final.is_dir():
-        raise MediaError(f"output is a file, expected a folder: {final}")
+        raise MediaUsageError(f"output is a file, expected a folder: {final}")
     parent = final.parent if str(final.parent) else Path(".")
     check_output_folder(parent)
     try:

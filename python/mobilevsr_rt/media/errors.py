@@ -1,5 +1,15 @@
-"""The one error type of the media package: a one-line, user-facing message (a ValueError, so the CLI maps it to
-exit code 2)."""
+"""The error types of the media package: one-line, user-facing messages (ValueErrors).
+
+Which exit code the CLI gives (``cli/options.py``) depends on whose fault it is:
+
+- ``MediaUsageError``: the request cannot work as written, whatever the files contain: output names, kinds and
+  encoder options that do not go together, an output that exists without -y/--overwrite or is the input, two inputs
+  that would write one output name. Changing the command line fixes it: a usage error, exit 2.
+- ``MediaError`` (every other case): reading or writing fails on the files and the machine as they are: an input
+  that is missing, unreadable, broken or undecodable (at the start or mid-stream alike, it is the input's fault,
+  not the command line's, as for ffmpeg), an output folder that is missing or not writable, a full disk: a runtime
+  failure, exit 1.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +21,10 @@ class MediaError(ValueError):
 
     def __init__(self, message: str) -> None:
         super().__init__(" ".join(str(message).split()))
+
+
+class MediaUsageError(MediaError):
+    """The request cannot work as written (see the module docstring); found before any work is done."""
 
 
 def describe(error: BaseException) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from ._av import import_av
+from .colour import Colour, frame_to_rgb, input_colour
 from .errors import MediaError, describe
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff")
@@ -34,6 +35,10 @@ class SourceFrame:
     """File stem of an input image (images only)."""
     rotation: int = 0
     """Counter-clockwise degrees the player turns the frame by (a video's display matrix, e.g. from a phone)."""
+    clip: int = 0
+    """Which clip of a folder the frame belongs to (window and state do not cross clips)."""
+    key: bool = False
+    """A keyframe of the input video (segments of a resumable run start on them)."""
 
 
 def natural_key(path: Path) -> list[Any]:
@@ -77,8 +82,8 @@ class ImageSource:
         """Number of images."""
         return len(self.files)
 
-    def frames(self, on_audio: Callable[[Any], None] | None = None) -> Iterator[SourceFrame]:
-        """Decode the images in order (``on_audio`` is ignored: images have none)."""
+    def frames(self) -> Iterator[SourceFrame]:
+        """Decode the images in order."""
         for index, path in enumerate(self.files):
             yield SourceFrame(index=index, image=read_image(path), name=path.stem)
 
@@ -92,8 +97,16 @@ class ImageSource:
         self.close()
 
 
+def main_video_stream(container: Any) -> Any:
+    """The video stream to upscale: the first that is not a cover picture (an MP4/MKV "attached pic")."""
+    av = import_av()
+    videos = list(container.streams.video)
+    moving = [s for s in videos if not s.disposition & av.stream.Disposition.attached_pic]
+    return (moving or videos)[0]
+
+
 class VideoSource:
-    """The first video stream of a media file, decoded to RGB, plus its audio streams (for remuxing)."""
+    """The first video stream of a media file, decoded to RGB."""
 
     kind = "video"
 
@@ -107,9 +120,12 @@ class VideoSource:
         if not self.container.streams.video:
             self.container.close()
             raise MediaError(f"cannot read video {path}: it has no video stream")
-        self.stream = self.container.streams.video[0]
+        self.stream = main_video_stream(self.container)
         self.stream.thread_type = "AUTO"
-        self.audio_streams = list(self.container.streams.audio)
+        self.colour: Colour | None = None
+        """How the input's YUV maps to RGB (tags, else a player's guess); set by the first decoded frame."""
+        self.rotation = 0
+        """Counter-clockwise degrees of the display matrix; set by the first decoded frame."""
         context = self.stream.codec_context
         if context is None or not context.width or not context.height:
             self.container.close()
@@ -144,26 +160,27 @@ class VideoSource:
         """(height, width) of the coded frames."""
         return self.stream.codec_context.height, self.stream.codec_context.width
 
-    def frames(self, on_audio: Callable[[Any], None] | None = None) -> Iterator[SourceFrame]:
-        """Decode video frames in presentation order; audio packets go to ``on_audio`` as they are demuxed."""
+    def frames(self, start: int = 0) -> Iterator[SourceFrame]:
+        """Decode video frames in presentation order, converted to RGB with the input's own colour (``colour``,
+        known after the first frame). Frames before index ``start`` are decoded (their timestamps count) but not
+        converted nor yielded. The other streams are copied from the file later (``segments.assemble``)."""
         av = import_av()
-        streams = [self.stream] + (self.audio_streams if on_audio is not None else [])
         index = 0
         last_pts: int | None = None
         step = max(1, round(1 / (self.rate * self.time_base)))  # one frame duration in time-base units
         try:
-            for packet in self.container.demux(*streams):
-                if packet.stream.type == "audio":
-                    if packet.dts is not None:  # the demuxer's end-of-stream packets carry no data
-                        on_audio(packet)
-                    continue
+            for packet in self.container.demux(self.stream):
                 for frame in packet.decode():
+                    if self.colour is None:
+                        self.colour = input_colour(frame)
+                        self.rotation = int(frame.rotation or 0)
                     pts = frame.pts
                     if pts is None or (last_pts is not None and pts <= last_pts):  # keep them strictly increasing
                         pts = 0 if last_pts is None else last_pts + step
                     last_pts = pts
-                    yield SourceFrame(index=index, image=frame.to_ndarray(format="rgb24"), pts=pts,
-                                      rotation=int(frame.rotation or 0))
+                    if index >= start:
+                        yield SourceFrame(index=index, image=frame_to_rgb(frame, self.colour), pts=pts,
+                                          rotation=int(frame.rotation or 0), key=bool(frame.key_frame))
                     index += 1
         except av.FFmpegError as error:
             raise MediaError(f"cannot decode video {self.path} (frame {index}): {describe(error)}") from error

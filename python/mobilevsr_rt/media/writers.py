@@ -1,8 +1,10 @@
-"""Outputs: an H.264 video (yuv420p, even size) that keeps the input's timestamps and audio, or PNG images."""
+"""Outputs: video (H.264/HEVC/AV1/VP9, colour converted and tagged like the input, the input's timestamps), or PNG
+images."""
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -10,112 +12,112 @@ from typing import Any
 import numpy as np
 
 from ._av import import_av
+from .codecs import DEFAULT_CODEC, DEFAULT_PRESET, check_encoder_options, check_pix_fmt, pick_encoder
+from .colour import Colour, rgb_to_frame, tag
 from .compose import even_size
-from .errors import MediaError, describe
+from .errors import MediaError, MediaUsageError, describe
 
-H264_ENCODERS = ("libx264", "h264", "libopenh264")  # FFmpeg encoder names, preferred first
-DEFAULT_CRF = 18  # x264's "visually lossless" end of the scale: SR detail survives, files stay moderate
-DEFAULT_PRESET = "medium"
-# FFmpeg's default layout per channel count; beyond 8 channels re-encoded audio is downmixed to stereo
-STANDARD_LAYOUTS = {1: "mono", 2: "stereo", 3: "3.0", 4: "4.0", 5: "5.0", 6: "5.1", 7: "6.1", 8: "7.1"}
+DEFAULT_PIX_FMT = "yuv420p"
 
 
-def h264_encoder() -> str:
-    """Name of the first H.264 encoder PyAV's FFmpeg has; MediaError when it has none."""
-    av = import_av()
-    for name in H264_ENCODERS:
-        try:
-            av.codec.Codec(name, "w")
-            return name
-        except (ValueError, av.FFmpegError):
-            continue
-    raise MediaError(f"no H.264 encoder in PyAV's FFmpeg (tried {', '.join(H264_ENCODERS)})")
+@dataclass
+class EncodeSettings:
+    """How the video is encoded: ``--codec``, ``--pix-fmt``, ``--crf`` (None: the codec's default), ``--preset``
+    (x264 names, mapped per codec) and ``--encoder-opt`` (passed to the encoder last, so they win)."""
+
+    codec: str = DEFAULT_CODEC
+    pix_fmt: str = DEFAULT_PIX_FMT
+    crf: int | None = None
+    preset: str = DEFAULT_PRESET
+    options: dict[str, str] = field(default_factory=dict)
+
+    def encoder(self) -> tuple[str, dict[str, str]]:
+        """The FFmpeg encoder and its options; MediaUsageError for an unavailable codec or a pixel format it
+        refuses."""
+        spec, encoder = pick_encoder(self.codec)
+        check_pix_fmt(encoder, self.pix_fmt)
+        return encoder, {**spec.options(encoder, self.crf, self.preset), **self.options}
 
 
-def check_video_output(path: str | os.PathLike, shown: str | os.PathLike | None = None) -> None:
-    """Raise MediaError unless the container format named by the file's suffix exists and takes H.264 video.
-
-    ``shown`` is the name used in the message (the final output name when ``path`` is its temporary file)."""
-    av = import_av()
+def check_video_output(path: str | os.PathLike, settings: EncodeSettings | None = None,
+                       shown: str | os.PathLike | None = None) -> None:
+    """Raise MediaUsageError unless the container named by the file's suffix exists and holds the codec, and the
+    encoder is available and opens with that pixel format and those options. ``shown`` names the output in messages
+    (``path`` may be a temporary)."""
+    settings = settings or EncodeSettings()
     shown = path if shown is None else shown
+    encoder, options = settings.encoder()
+    check_encoder_options(encoder, settings.pix_fmt, options, settings.options)
+    container = _open_output(path, Path(shown))
     try:
-        container = av.open(str(path), "w")
-    except (av.FFmpegError, OSError, ValueError) as error:
-        raise MediaError(f"cannot write video {shown}: {describe(error)}") from error
-    try:
-        if "h264" not in container.supported_codecs:
-            raise MediaError(f"cannot write video {shown}: the {Path(path).suffix} format cannot hold H.264 video; "
-                             "use .mp4, .mkv or .mov")
+        _check_container(container, settings.codec, Path(shown))
     finally:
         container.close()
-    h264_encoder()
+
+
+def _open_output(path: str | os.PathLike, shown: Path) -> Any:
+    """PyAV's output container for ``path`` (nothing is written yet)."""
+    av = import_av()
+    try:
+        return av.open(str(path), "w")
+    except (av.FFmpegError, OSError) as error:
+        raise MediaError(f"cannot write video {shown}: {describe(error)}") from error
+    except ValueError as error:  # PyAV knows no format by that suffix: the name is wrong, not the machine
+        raise MediaUsageError(f"cannot write video {shown}: no video format is named by {shown.suffix or 'no suffix'}"
+                              "; use .mp4, .mkv or .mov") from error
+
+
+def _check_container(container: Any, codec: str, shown: Path) -> None:
+    if codec not in container.supported_codecs:
+        raise MediaUsageError(f"cannot write video {shown}: the {shown.suffix} format cannot hold {codec} video; "
+                         "use .mp4 or .mkv")
 
 
 class VideoSink:
-    """Encodes RGB frames to H.264 with given timestamps and copies (or, where the container cannot hold the codec,
-    re-encodes to AAC) the input's audio streams.
+    """Encodes RGB frames with given timestamps into a video-only file (``segments.assemble`` adds the rest).
 
     Args:
         path: output file; the container format comes from its suffix (.mp4, .mkv, .mov, ...).
-        width, height: frame size (rounded up to even by edge padding; yuv420p needs it).
+        width, height: frame size (rounded up to even by edge padding; 4:2:0 needs it).
         rate: nominal frame rate (rate control and the container's frame rate field).
         time_base: unit of the ``pts`` given to ``write`` (the input stream's time base keeps them exact).
-        audio_from: input audio streams to carry over.
-        crf, preset: x264 quality and speed.
-        shown: the name used in error messages (the final output when ``path`` is its temporary file).
-        rotation: counter-clockwise degrees for the display matrix (keeps a phone video's orientation).
+        colour: matrix, range, primaries and transfer to encode with and tag (``output_colour``).
+        settings: codec, pixel format, quality, speed, extra encoder options.
+        shown: the name used in error messages (the final output when ``path`` is a temporary file).
     """
 
     def __init__(self, path: str | os.PathLike, width: int, height: int, rate: Fraction, time_base: Fraction,
-                 audio_from: list[Any] = (), crf: int = DEFAULT_CRF, preset: str = DEFAULT_PRESET,
-                 shown: str | os.PathLike | None = None, rotation: int = 0) -> None:
-        av = self._av = import_av()
+                 colour: Colour, settings: EncodeSettings | None = None,
+                 shown: str | os.PathLike | None = None) -> None:
+        self._av = import_av()
         self.path = Path(path)
         self.shown = Path(shown) if shown is not None else self.path
         self.time_base = time_base
+        self.colour = colour
+        self.settings = settings or EncodeSettings()
+        self.container = _open_output(path, self.shown)
         try:
-            self.container = av.open(str(path), "w")
-        except (av.FFmpegError, OSError, ValueError) as error:
-            raise MediaError(f"cannot write video {self.shown}: {describe(error)}") from error
-        try:
-            self._add_video(width, height, rate, crf, preset)
-            if rotation:
-                self.video.set_display_rotation(rotation)
-            self._audio = [self._add_audio(stream) for stream in audio_from]
+            self._add_video(width, height, rate)
         except BaseException:
             self.container.close()
             raise
 
-    def _add_video(self, width: int, height: int, rate: Fraction, crf: int, preset: str) -> None:
-        if "h264" not in self.container.supported_codecs:
-            raise MediaError(f"cannot write video {self.shown}: the {self.path.suffix} format cannot hold H.264 video; "
-                             "use .mp4, .mkv or .mov")
-        codec = h264_encoder()
-        stream = self.container.add_stream(codec, rate=rate)
+    def _add_video(self, width: int, height: int, rate: Fraction) -> None:
+        _check_container(self.container, self.settings.codec, self.shown)
+        encoder, options = self.settings.encoder()
+        stream = self.container.add_stream(encoder, rate=rate)
         stream.width, stream.height = width + width % 2, height + height % 2
-        stream.pix_fmt = "yuv420p"
+        stream.pix_fmt = self.settings.pix_fmt
         stream.codec_context.time_base = self.time_base
         stream.time_base = self.time_base
-        if codec == "libx264":
-            stream.options = {"crf": str(crf), "preset": preset}
+        tag(stream.codec_context, self.colour)
+        stream.options = options
         self.video = stream
-
-    def _add_audio(self, source: Any) -> dict[str, Any]:
-        """Copy the stream's packets when the container takes its codec, else decode and re-encode it to AAC."""
-        name = source.codec_context.name if source.codec_context is not None else None
-        if name and name in self.container.supported_codecs:
-            return {"source": source, "out": self.container.add_stream_from_template(source), "copy": True}
-        if source.codec_context is None or not source.sample_rate:
-            raise MediaError(f"cannot carry audio stream {source.index} ({name or 'unknown codec'}) into "
-                             f"{self.shown.suffix} and cannot decode it")
-        out = self.container.add_stream("aac", rate=source.sample_rate)
-        out.layout = STANDARD_LAYOUTS.get(source.channels or 2, "stereo")  # AAC refuses unnamed layouts
-        return {"source": source, "out": out, "copy": False}
 
     def write(self, frame: np.ndarray, pts: int) -> None:
         """Encode one HxWx3 RGB uint8 frame shown at ``pts`` (in ``time_base`` units)."""
         av = self._av
-        video_frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(even_size(frame)), format="rgb24")
+        video_frame = rgb_to_frame(av, np.ascontiguousarray(even_size(frame)), self.colour, self.settings.pix_fmt)
         video_frame.pts = pts
         video_frame.time_base = self.time_base
         try:
@@ -123,31 +125,11 @@ class VideoSink:
         except av.FFmpegError as error:
             raise MediaError(f"cannot write video {self.shown}: {describe(error)}") from error
 
-    def write_audio(self, packet: Any) -> None:
-        """Carry one demuxed audio packet of one of ``audio_from`` over to the output."""
-        av = self._av
-        for entry in self._audio:
-            if packet.stream.index != entry["source"].index:
-                continue
-            try:
-                if entry["copy"]:
-                    packet.stream = entry["out"]
-                    self.container.mux(packet)
-                else:
-                    for frame in packet.decode():
-                        frame.pts = None  # the encoder's audio FIFO re-times the resampled samples
-                        self.container.mux(entry["out"].encode(frame))
-            except av.FFmpegError as error:
-                raise MediaError(f"cannot write audio to {self.shown}: {describe(error)}") from error
-
     def close(self) -> None:
         """Drain the encoders and finish the file (write the index)."""
         av = self._av
         try:
             self.container.mux(self.video.encode(None))
-            for entry in self._audio:
-                if not entry["copy"]:
-                    self.container.mux(entry["out"].encode(None))
         except av.FFmpegError as error:
             raise MediaError(f"cannot finish video {self.shown}: {describe(error)}") from error
         finally:
@@ -161,11 +143,14 @@ class VideoSink:
             pass
 
 
-def write_png(path: str | os.PathLike, frame: np.ndarray) -> None:
-    """Write an HxWx3 uint8 frame as PNG."""
-    from PIL import Image
+def write_png(path: str | os.PathLike, frame: np.ndarray, text: dict[str, str] | None = None) -> None:
+    """Write an HxWx3 uint8 frame as PNG, with optional text chunks (key -> value)."""
+    from PIL import Image, PngImagePlugin
 
+    info = PngImagePlugin.PngInfo()
+    for key, value in (text or {}).items():
+        info.add_text(key, value)
     try:
-        Image.fromarray(np.ascontiguousarray(frame)).save(path, format="PNG")
+        Image.fromarray(np.ascontiguousarray(frame)).save(path, format="PNG", pnginfo=info)
     except OSError as error:
         raise MediaError(f"cannot write image {path}: {describe(error)}") from error
