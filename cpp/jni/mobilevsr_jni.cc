@@ -3,7 +3,6 @@
 // crosses into the JVM: every native entry point runs inside Guarded(), which turns core errors into Java exceptions.
 #include <jni.h>
 
-#include <cmath>
 #include <cstring>
 #include <memory>
 #include <new>
@@ -13,6 +12,7 @@
 
 #include "errors.h"
 #include "json.h"
+#include "options.h"
 #include "session.h"
 #include "upscaler.h"
 
@@ -179,16 +179,113 @@ jobject ToJavaFrame(JNIEnv* env, const HrFrame& frame) {
   return result;
 }
 
-jlong NativeCreate(JNIEnv* env, jclass, jstring model_path, jstring litert_library, jstring accelerator,
-                   jint num_threads, jstring contract_json, jdouble pixel_range, jboolean verbose) {
+// Reads a Java object's fields by name. A Java null means "not set": the field keeps the core's default.
+class JavaFields {
+ public:
+  JavaFields(JNIEnv* env, jobject object) : env_(env), object_(object), class_(env->GetObjectClass(object)) {
+    Check(env_);
+  }
+  ~JavaFields() { env_->DeleteLocalRef(class_); }
+  JavaFields(const JavaFields&) = delete;
+  JavaFields& operator=(const JavaFields&) = delete;
+
+  std::optional<std::string> String(const char* name) {
+    return Read<std::string>(name, "Ljava/lang/String;", [&](jobject value) {
+      return ToUtf8(env_, static_cast<jstring>(value));
+    });
+  }
+  std::optional<bool> Boolean(const char* name) {
+    return Unboxed<bool>(name, "Ljava/lang/Boolean;", "booleanValue", "()Z",
+                         [&](jobject box, jmethodID get) { return env_->CallBooleanMethod(box, get) == JNI_TRUE; });
+  }
+  std::optional<int> Integer(const char* name) {
+    return Unboxed<int>(name, "Ljava/lang/Integer;", "intValue", "()I",
+                        [&](jobject box, jmethodID get) { return static_cast<int>(env_->CallIntMethod(box, get)); });
+  }
+  std::optional<double> Double(const char* name) {
+    return Unboxed<double>(name, "Ljava/lang/Double;", "doubleValue", "()D",
+                           [&](jobject box, jmethodID get) { return env_->CallDoubleMethod(box, get); });
+  }
+  // A Java mode enum (dev.mobilevsr.Accelerator, Fit, TileBatch): its coreName() is the core's name of the mode.
+  template <typename Mode>
+  std::optional<Mode> CoreMode(const char* name, const char* signature) {
+    auto core_name = Unboxed<std::string>(name, signature, "coreName", "()Ljava/lang/String;",
+                                          [&](jobject mode, jmethodID get) {
+                                            auto text = static_cast<jstring>(env_->CallObjectMethod(mode, get));
+                                            Check(env_);
+                                            std::string utf8 = ToUtf8(env_, text);
+                                            env_->DeleteLocalRef(text);
+                                            return utf8;
+                                          });
+    if (!core_name) return std::nullopt;
+    return mobilevsr::ParseMode<Mode>(*core_name);
+  }
+
+ private:
+  template <typename T, typename Convert>
+  std::optional<T> Read(const char* name, const char* signature, Convert&& convert) {
+    jfieldID field = env_->GetFieldID(class_, name, signature);
+    Check(env_);
+    jobject value = env_->GetObjectField(object_, field);
+    Check(env_);
+    if (value == nullptr) return std::nullopt;
+    std::optional<T> result;
+    try {
+      result = convert(value);
+    } catch (...) {
+      env_->DeleteLocalRef(value);
+      throw;
+    }
+    env_->DeleteLocalRef(value);
+    return result;
+  }
+  template <typename T, typename Get>
+  std::optional<T> Unboxed(const char* name, const char* signature, const char* method, const char* method_signature,
+                           Get&& get) {
+    return Read<T>(name, signature, [&](jobject box) {
+      jclass box_class = env_->GetObjectClass(box);
+      jmethodID getter = env_->GetMethodID(box_class, method, method_signature);
+      env_->DeleteLocalRef(box_class);
+      Check(env_);
+      T value = get(box, getter);
+      Check(env_);
+      return value;
+    });
+  }
+
+  JNIEnv* env_;
+  jobject object_;
+  jclass class_;
+};
+
+template <typename Field, typename Value>
+void SetIfGiven(Field& field, const std::optional<Value>& value) {
+  if (value) field = *value;
+}
+
+// dev.mobilevsr.Upscaler.Options field by field, as python/bindings/options_binding.cpp binds them for Python.
+mobilevsr::UpscalerOptions ReadOptions(JNIEnv* env, jobject java, const std::string& litert_library) {
+  mobilevsr::UpscalerOptions options;
+  options.litert_library = litert_library;  // resolved by Upscaler.java (its defaults, system property, environment)
+  JavaFields fields(env, java);
+  SetIfGiven(options.accelerator,
+             fields.CoreMode<mobilevsr::Accelerator>("accelerator", "Ldev/mobilevsr/Accelerator;"));
+  SetIfGiven(options.num_threads, fields.Integer("numThreads"));
+  SetIfGiven(options.verbose, fields.Boolean("verbose"));
+  SetIfGiven(options.profile, fields.Boolean("profile"));
+  SetIfGiven(options.contract_json, fields.String("contract"));
+  SetIfGiven(options.pixel_range, fields.Double("pixelRange"));
+  SetIfGiven(options.tile_overlap, fields.Integer("tileOverlap"));
+  SetIfGiven(options.allow_transpose, fields.Boolean("allowTranspose"));
+  SetIfGiven(options.fit, fields.CoreMode<mobilevsr::Fit>("fit", "Ldev/mobilevsr/Fit;"));
+  SetIfGiven(options.tile_batch, fields.CoreMode<mobilevsr::TileBatch>("tileBatch", "Ldev/mobilevsr/TileBatch;"));
+  return options;
+}
+
+jlong NativeCreate(JNIEnv* env, jclass, jstring model_path, jstring litert_library, jobject java_options) {
   return Guarded<jlong>(env, 0, [&] {
-    mobilevsr::UpscalerOptions options;
-    options.session.litert_library = ToUtf8(env, litert_library);
-    options.session.accelerator = mobilevsr::ParseAccelerator(ToUtf8(env, accelerator));
-    options.session.num_threads = num_threads;
-    options.session.verbose = verbose == JNI_TRUE;
-    options.contract_json = ToUtf8(env, contract_json);
-    if (!std::isnan(pixel_range)) options.pixel_range = pixel_range;  // NaN: the contract's own
+    if (java_options == nullptr) throw mobilevsr::InvalidArgument("options are null");
+    const mobilevsr::UpscalerOptions options = ReadOptions(env, java_options, ToUtf8(env, litert_library));
     auto core = std::make_unique<mobilevsr::Upscaler>(ToUtf8(env, model_path), options);
     return static_cast<jlong>(reinterpret_cast<intptr_t>(core.release()));
   });
@@ -252,6 +349,11 @@ jstring NativeTiming(JNIEnv* env, jclass, jlong handle, jboolean clear) {
   return Guarded<jstring>(env, nullptr, [&] { return ToJava(env, Core(handle).Timing(clear == JNI_TRUE).Dump()); });
 }
 
+jstring NativeProfileReport(JNIEnv* env, jclass, jlong handle, jboolean clear) {
+  return Guarded<jstring>(env, nullptr,
+                          [&] { return ToJava(env, Core(handle).ProfileReport(clear == JNI_TRUE).Dump()); });
+}
+
 const Json& Member(const Json& object, const char* key) {
   const Json* value = object.find(key);
   if (value == nullptr) throw mobilevsr::RuntimeError(std::string("the core's info lacks \"") + key + "\"");
@@ -304,7 +406,7 @@ extern "C" JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM* vm, void*) {
   if (upscaler == nullptr) return JNI_ERR;
   const JNINativeMethod methods[] = {
       {const_cast<char*>("nativeCreate"),
-       const_cast<char*>("(Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;ILjava/lang/String;DZ)J"),
+       const_cast<char*>("(Ljava/lang/String;Ljava/lang/String;Ldev/mobilevsr/Upscaler$Options;)J"),
        reinterpret_cast<void*>(NativeCreate)},
       {const_cast<char*>("nativeDestroy"), const_cast<char*>("(J)V"), reinterpret_cast<void*>(NativeDestroy)},
       {const_cast<char*>("nativeProcess"), const_cast<char*>("(J[BIII)Ldev/mobilevsr/Frame;"),
@@ -315,6 +417,8 @@ extern "C" JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM* vm, void*) {
       {const_cast<char*>("nativeLookahead"), const_cast<char*>("(J)I"), reinterpret_cast<void*>(NativeLookahead)},
       {const_cast<char*>("nativeTiming"), const_cast<char*>("(JZ)Ljava/lang/String;"),
        reinterpret_cast<void*>(NativeTiming)},
+      {const_cast<char*>("nativeProfileReport"), const_cast<char*>("(JZ)Ljava/lang/String;"),
+       reinterpret_cast<void*>(NativeProfileReport)},
       {const_cast<char*>("nativeInfo"), const_cast<char*>("(J)Ldev/mobilevsr/UpscalerInfo;"),
        reinterpret_cast<void*>(NativeInfo)},
   };

@@ -15,7 +15,6 @@ namespace mobilevsr {
 struct TensorRef {
   std::string name;
   int index = -1;  // >= 0 when referenced by position
-  std::string ToString() const { return index >= 0 ? "#" + std::to_string(index) : "\"" + name + "\""; }
 };
 
 struct FrameGroup {

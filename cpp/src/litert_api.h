@@ -1,6 +1,7 @@
-// Declarations of the subset of the LiteRT C API (libLiteRt.so, symbol version VERS_1.0) that mobilevsr uses.
-// Written from LiteRT's documented C API; the PyPI and Maven packages ship the library without headers.
-// Only types and function-pointer typedefs live here: the functions are resolved at run time (litert_library.h).
+// Declarations of the subset of the LiteRT C API (libLiteRt.so, symbol version VERS_1.0) that mobilevsr uses, as
+// ai-edge-litert 2.3 (the version pyproject.toml pins) ships it. Written from LiteRT's documented C API; the PyPI and
+// Maven packages ship the library without headers. Only types and the function list live here: the functions are
+// resolved at run time (litert_library.h).
 #pragma once
 
 #include <cstddef>
@@ -192,161 +193,132 @@ enum : int {
 
 namespace mobilevsr::litert {
 
-// Function-pointer types, one per C API function we call.
-using CreateEnvironmentFn = LiteRtStatus (*)(int, const LiteRtEnvOption*, LiteRtEnvironment*);
-using DestroyEnvironmentFn = void (*)(LiteRtEnvironment);
-using GetNumAcceleratorsFn = LiteRtStatus (*)(LiteRtEnvironment, LiteRtParamIndex*);
-using GetAcceleratorFn = LiteRtStatus (*)(LiteRtEnvironment, LiteRtParamIndex, LiteRtAccelerator*);
-using GetAcceleratorNameFn = LiteRtStatus (*)(LiteRtAccelerator, const char**);
-using GetAcceleratorHardwareSupportFn = LiteRtStatus (*)(LiteRtAccelerator, LiteRtHwAcceleratorSet*);
+// Every C function mobilevsr calls, each declared once as X(Name, return type, parameter types...): the symbol is
+// "LiteRt" #Name, Api gets the pointer field Name, and Library::Load() resolves it. Grouped by what a missing one
+// costs.
 
-using CreateModelFromBufferFn = LiteRtStatus (*)(LiteRtEnvironment, const void*, size_t, LiteRtModel*);
-using DestroyModelFn = void (*)(LiteRtModel);
-using GetModelMetadataFn = LiteRtStatus (*)(LiteRtModel, const char*, const void**, size_t*);
-using GetNumModelSignaturesFn = LiteRtStatus (*)(LiteRtModel, LiteRtParamIndex*);
-using GetModelSignatureFn = LiteRtStatus (*)(LiteRtModel, LiteRtParamIndex, LiteRtSignature*);
-using GetNumSignatureInputsFn = LiteRtStatus (*)(LiteRtSignature, LiteRtParamIndex*);
-using GetNumSignatureOutputsFn = LiteRtStatus (*)(LiteRtSignature, LiteRtParamIndex*);
-using GetSignatureInputTensorByIndexFn = LiteRtStatus (*)(LiteRtSignature, LiteRtParamIndex, LiteRtTensor*);
-using GetSignatureOutputTensorByIndexFn = LiteRtStatus (*)(LiteRtSignature, LiteRtParamIndex, LiteRtTensor*);
-using GetTensorNameFn = LiteRtStatus (*)(LiteRtTensor, const char**);
-using GetTensorTypeIdFn = LiteRtStatus (*)(LiteRtTensor, LiteRtTensorTypeId*);
-using GetRankedTensorTypeFn = LiteRtStatus (*)(LiteRtTensor, LiteRtRankedTensorType*);
-using GetQuantizationTypeIdFn = LiteRtStatus (*)(LiteRtTensor, LiteRtQuantizationTypeId*);
-using GetPerTensorQuantizationFn = LiteRtStatus (*)(LiteRtTensor, LiteRtQuantizationPerTensor*);
+// Required: a library without one of these is refused.
+#define MOBILEVSR_LITERT_REQUIRED(X)                                                                                  \
+  X(CreateEnvironment, LiteRtStatus, int, const LiteRtEnvOption*, LiteRtEnvironment*)                                 \
+  X(DestroyEnvironment, void, LiteRtEnvironment)                                                                      \
+  X(GetNumAccelerators, LiteRtStatus, LiteRtEnvironment, LiteRtParamIndex*)                                           \
+  X(GetAccelerator, LiteRtStatus, LiteRtEnvironment, LiteRtParamIndex, LiteRtAccelerator*)                            \
+  X(GetAcceleratorHardwareSupport, LiteRtStatus, LiteRtAccelerator, LiteRtHwAcceleratorSet*)                          \
+  X(CreateModelFromBuffer, LiteRtStatus, LiteRtEnvironment, const void*, size_t, LiteRtModel*)                        \
+  X(DestroyModel, void, LiteRtModel)                                                                                  \
+  X(GetModelMetadata, LiteRtStatus, LiteRtModel, const char*, const void**, size_t*)                                  \
+  X(GetNumModelSignatures, LiteRtStatus, LiteRtModel, LiteRtParamIndex*)                                              \
+  X(GetModelSignature, LiteRtStatus, LiteRtModel, LiteRtParamIndex, LiteRtSignature*)                                 \
+  X(GetNumSignatureInputs, LiteRtStatus, LiteRtSignature, LiteRtParamIndex*)                                          \
+  X(GetNumSignatureOutputs, LiteRtStatus, LiteRtSignature, LiteRtParamIndex*)                                         \
+  X(GetSignatureInputTensorByIndex, LiteRtStatus, LiteRtSignature, LiteRtParamIndex, LiteRtTensor*)                   \
+  X(GetSignatureOutputTensorByIndex, LiteRtStatus, LiteRtSignature, LiteRtParamIndex, LiteRtTensor*)                  \
+  X(GetTensorName, LiteRtStatus, LiteRtTensor, const char**)                                                          \
+  X(GetTensorTypeId, LiteRtStatus, LiteRtTensor, LiteRtTensorTypeId*)                                                 \
+  X(GetRankedTensorType, LiteRtStatus, LiteRtTensor, LiteRtRankedTensorType*)                                         \
+  X(GetQuantizationTypeId, LiteRtStatus, LiteRtTensor, LiteRtQuantizationTypeId*)                                     \
+  X(GetPerTensorQuantization, LiteRtStatus, LiteRtTensor, LiteRtQuantizationPerTensor*)                               \
+  X(CreateOptions, LiteRtStatus, LiteRtOptions*)                                                                      \
+  X(DestroyOptions, void, LiteRtOptions)                                                                              \
+  X(SetOptionsHardwareAccelerators, LiteRtStatus, LiteRtOptions, LiteRtHwAcceleratorSet)                              \
+  X(AddOpaqueOptions, LiteRtStatus, LiteRtOptions, LiteRtOpaqueOptions)                                               \
+  X(CreateOpaqueOptions, LiteRtStatus, const char*, void*, void (*)(void*), LiteRtOpaqueOptions*)                     \
+  X(DestroyOpaqueOptions, void, LiteRtOpaqueOptions)                                                                  \
+  X(CreateCompiledModel, LiteRtStatus, LiteRtEnvironment, LiteRtModel, LiteRtOptions, LiteRtCompiledModel*)           \
+  X(DestroyCompiledModel, void, LiteRtCompiledModel)                                                                  \
+  X(CompiledModelIsFullyAccelerated, LiteRtStatus, LiteRtCompiledModel, bool*)                                        \
+  /* NonStrict: static dimensions may change too */                                                                   \
+  X(CompiledModelResizeInputTensorNonStrict, LiteRtStatus, LiteRtCompiledModel, LiteRtParamIndex, LiteRtParamIndex,   \
+    const int*, size_t)                                                                                               \
+  X(GetCompiledModelInputBufferRequirements, LiteRtStatus, LiteRtCompiledModel, LiteRtParamIndex, LiteRtParamIndex,   \
+    LiteRtTensorBufferRequirements*)                                                                                  \
+  X(GetCompiledModelOutputBufferRequirements, LiteRtStatus, LiteRtCompiledModel, LiteRtParamIndex, LiteRtParamIndex,  \
+    LiteRtTensorBufferRequirements*)                                                                                  \
+  X(GetCompiledModelOutputTensorLayouts, LiteRtStatus, LiteRtCompiledModel, LiteRtParamIndex, size_t, LiteRtLayout*,  \
+    bool)                                                                                                             \
+  X(RunCompiledModel, LiteRtStatus, LiteRtCompiledModel, LiteRtParamIndex, size_t, LiteRtTensorBuffer*, size_t,       \
+    LiteRtTensorBuffer*)                                                                                              \
+  X(CompiledModelGetErrorMessages, LiteRtStatus, LiteRtCompiledModel, char**)                                         \
+  X(CompiledModelClearErrors, LiteRtStatus, LiteRtCompiledModel)                                                      \
+  X(CreateManagedTensorBufferFromRequirements, LiteRtStatus, LiteRtEnvironment, const LiteRtRankedTensorType*,        \
+    LiteRtTensorBufferRequirements, LiteRtTensorBuffer*)                                                              \
+  /* wraps caller-owned host memory (aligned to 64 bytes); the deallocator may be null (the caller frees it) */       \
+  X(CreateTensorBufferFromHostMemory, LiteRtStatus, const LiteRtRankedTensorType*, void*, size_t, void (*)(void*),    \
+    LiteRtTensorBuffer*)                                                                                              \
+  X(DestroyTensorBuffer, void, LiteRtTensorBuffer)                                                                    \
+  X(LockTensorBuffer, LiteRtStatus, LiteRtTensorBuffer, void**, LiteRtTensorBufferLockMode)                           \
+  X(UnlockTensorBuffer, LiteRtStatus, LiteRtTensorBuffer)                                                             \
+  X(GetTensorBufferPackedSize, LiteRtStatus, LiteRtTensorBuffer, size_t*)
 
-using CreateOptionsFn = LiteRtStatus (*)(LiteRtOptions*);
-using DestroyOptionsFn = void (*)(LiteRtOptions);
-using SetOptionsHardwareAcceleratorsFn = LiteRtStatus (*)(LiteRtOptions, LiteRtHwAcceleratorSet);
-using AddOpaqueOptionsFn = LiteRtStatus (*)(LiteRtOptions, LiteRtOpaqueOptions);
-using CreateOpaqueOptionsFn = LiteRtStatus (*)(const char*, void*, void (*)(void*), LiteRtOpaqueOptions*);
-using DestroyOpaqueOptionsFn = void (*)(LiteRtOpaqueOptions);
+// The profiler: only SessionOptions::profile needs it. All null when any is missing (Library::profiler_missing()).
+#define MOBILEVSR_LITERT_PROFILER(X)                                                                                  \
+  X(CompiledModelGetProfiler, LiteRtStatus, LiteRtCompiledModel, LiteRtProfiler*)                                     \
+  /* (re)starts recording into an emptied buffer */                                                                   \
+  X(StartProfiler, LiteRtStatus, LiteRtProfiler)                                                                      \
+  X(GetNumProfilerEvents, LiteRtStatus, LiteRtProfiler, int*)                                                         \
+  X(GetProfilerEvents, LiteRtStatus, LiteRtProfiler, int, LiteRtProfiledEventData*)
 
-using CreateCompiledModelFn = LiteRtStatus (*)(LiteRtEnvironment, LiteRtModel, LiteRtOptions, LiteRtCompiledModel*);
-using DestroyCompiledModelFn = void (*)(LiteRtCompiledModel);
-using CompiledModelIsFullyAcceleratedFn = LiteRtStatus (*)(LiteRtCompiledModel, bool*);
-using CompiledModelResizeInputTensorFn = LiteRtStatus (*)(LiteRtCompiledModel, LiteRtParamIndex, LiteRtParamIndex,
-                                                          const int*, size_t);
-using GetCompiledModelBufferRequirementsFn = LiteRtStatus (*)(LiteRtCompiledModel, LiteRtParamIndex,
-                                                              LiteRtParamIndex, LiteRtTensorBufferRequirements*);
-using GetCompiledModelOutputTensorLayoutsFn = LiteRtStatus (*)(LiteRtCompiledModel, LiteRtParamIndex, size_t,
-                                                               LiteRtLayout*, bool);
-using GetCompiledModelInputTensorLayoutFn = LiteRtStatus (*)(LiteRtCompiledModel, LiteRtParamIndex,
-                                                             LiteRtParamIndex, LiteRtLayout*);
-using RunCompiledModelFn = LiteRtStatus (*)(LiteRtCompiledModel, LiteRtParamIndex, size_t, LiteRtTensorBuffer*,
-                                            size_t, LiteRtTensorBuffer*);
-using CompiledModelGetErrorMessagesFn = LiteRtStatus (*)(LiteRtCompiledModel, char**);
-using CompiledModelClearErrorsFn = LiteRtStatus (*)(LiteRtCompiledModel);
+// The graph walk of the receptive field (model_graph.cc). All null when any is missing, or when neither way to the
+// subgraph (by signature, by index) is there (Library::inspection_missing()): the receptive field is then not
+// computable.
+#define MOBILEVSR_LITERT_INSPECTION(X)                                                                                \
+  X(GetNumSubgraphOps, LiteRtStatus, LiteRtSubgraph, LiteRtParamIndex*)                                               \
+  X(GetSubgraphOp, LiteRtStatus, LiteRtSubgraph, LiteRtParamIndex, LiteRtOp*)                                         \
+  X(GetOpCode, LiteRtStatus, LiteRtOp, LiteRtOpCode*)                                                                 \
+  X(GetNumOpInputs, LiteRtStatus, LiteRtOp, LiteRtParamIndex*)                                                        \
+  X(GetOpInput, LiteRtStatus, LiteRtOp, LiteRtParamIndex, LiteRtTensor*)                                              \
+  X(GetNumOpOutputs, LiteRtStatus, LiteRtOp, LiteRtParamIndex*)                                                       \
+  X(GetOpOutput, LiteRtStatus, LiteRtOp, LiteRtParamIndex, LiteRtTensor*)
+#define MOBILEVSR_LITERT_SUBGRAPH(X)                                                                                  \
+  X(GetSignatureSubgraph, LiteRtStatus, LiteRtSignature, LiteRtSubgraph*)                                             \
+  X(GetModelSubgraph, LiteRtStatus, LiteRtModel, LiteRtParamIndex, LiteRtSubgraph*)
 
-using CreateManagedTensorBufferFromRequirementsFn = LiteRtStatus (*)(LiteRtEnvironment, const LiteRtRankedTensorType*,
-                                                                     LiteRtTensorBufferRequirements,
-                                                                     LiteRtTensorBuffer*);
-// Wraps caller-owned host memory (aligned to 64 bytes); the deallocator may be null (the caller frees it).
-using CreateTensorBufferFromHostMemoryFn = LiteRtStatus (*)(const LiteRtRankedTensorType*, void*, size_t,
-                                                            void (*)(void*), LiteRtTensorBuffer*);
-using DestroyTensorBufferFn = void (*)(LiteRtTensorBuffer);
-using LockTensorBufferFn = LiteRtStatus (*)(LiteRtTensorBuffer, void**, LiteRtTensorBufferLockMode);
-using UnlockTensorBufferFn = LiteRtStatus (*)(LiteRtTensorBuffer);
-using GetTensorBufferPackedSizeFn = LiteRtStatus (*)(LiteRtTensorBuffer, size_t*);
+// Each may be missing on its own: the walk then treats the ops that need it as not understood. The op option getters
+// (litert/c/litert_op_options.h) fail unless the op has that code.
+#define MOBILEVSR_LITERT_EACH_OPTIONAL(X)                                                                             \
+  X(GetTensorWeights, LiteRtStatus, LiteRtTensor, LiteRtWeights*)                                                     \
+  X(GetWeightsBytes, LiteRtStatus, LiteRtWeights, const void**, size_t*)                                              \
+  X(GetCustomCode, LiteRtStatus, LiteRtOp, const char**)                                                              \
+  X(GetConv2dStrideHOption, LiteRtStatus, LiteRtOp, int32_t*)                                                         \
+  X(GetConv2dStrideWOption, LiteRtStatus, LiteRtOp, int32_t*)                                                         \
+  X(GetConv2dDilationHOption, LiteRtStatus, LiteRtOp, int32_t*)                                                       \
+  X(GetConv2dDilationWOption, LiteRtStatus, LiteRtOp, int32_t*)                                                       \
+  X(GetDepthwiseConv2dStrideHOption, LiteRtStatus, LiteRtOp, int32_t*)                                                \
+  X(GetDepthwiseConv2dStrideWOption, LiteRtStatus, LiteRtOp, int32_t*)                                                \
+  X(GetDepthwiseConv2dDilationHOption, LiteRtStatus, LiteRtOp, int32_t*)                                              \
+  X(GetDepthwiseConv2dDilationWOption, LiteRtStatus, LiteRtOp, int32_t*)                                              \
+  X(GetTransposeConvStrideHOption, LiteRtStatus, LiteRtOp, int32_t*)                                                  \
+  X(GetTransposeConvStrideWOption, LiteRtStatus, LiteRtOp, int32_t*)                                                  \
+  X(GetAveragePool2dStrideHOption, LiteRtStatus, LiteRtOp, int32_t*)                                                  \
+  X(GetAveragePool2dStrideWOption, LiteRtStatus, LiteRtOp, int32_t*)                                                  \
+  X(GetAveragePool2dFilterHeightOption, LiteRtStatus, LiteRtOp, int32_t*)                                             \
+  X(GetAveragePool2dFilterWidthOption, LiteRtStatus, LiteRtOp, int32_t*)                                              \
+  X(GetMaxPool2dStrideHOption, LiteRtStatus, LiteRtOp, int32_t*)                                                      \
+  X(GetMaxPool2dStrideWOption, LiteRtStatus, LiteRtOp, int32_t*)                                                      \
+  X(GetMaxPool2dFilterHeightOption, LiteRtStatus, LiteRtOp, int32_t*)                                                 \
+  X(GetMaxPool2dFilterWidthOption, LiteRtStatus, LiteRtOp, int32_t*)                                                  \
+  X(GetL2Pool2dStrideHOption, LiteRtStatus, LiteRtOp, int32_t*)                                                       \
+  X(GetL2Pool2dStrideWOption, LiteRtStatus, LiteRtOp, int32_t*)                                                       \
+  X(GetL2Pool2dFilterHeightOption, LiteRtStatus, LiteRtOp, int32_t*)                                                  \
+  X(GetL2Pool2dFilterWidthOption, LiteRtStatus, LiteRtOp, int32_t*)                                                   \
+  X(GetDepthToSpaceBlockSizeOption, LiteRtStatus, LiteRtOp, int32_t*)                                                 \
+  X(GetSpaceToDepthBlockSizeOption, LiteRtStatus, LiteRtOp, int32_t*)                                                 \
+  X(GetConcatenationAxisOption, LiteRtStatus, LiteRtOp, int32_t*)                                                     \
+  X(GetGatherAxisOption, LiteRtStatus, LiteRtOp, int32_t*)                                                            \
+  X(GetResizeNearestNeighborAlignCornersOption, LiteRtStatus, LiteRtOp, bool*)
 
-// Profiler (optional: only SessionOptions::profile needs these; null when the library lacks them).
-using CompiledModelGetProfilerFn = LiteRtStatus (*)(LiteRtCompiledModel, LiteRtProfiler*);
-using StartProfilerFn = LiteRtStatus (*)(LiteRtProfiler);  // (re)starts recording into an emptied buffer
-using GetNumProfilerEventsFn = LiteRtStatus (*)(LiteRtProfiler, int*);
-using GetProfilerEventsFn = LiteRtStatus (*)(LiteRtProfiler, int, LiteRtProfiledEventData*);
-
-// Model inspection (optional: only the receptive-field walk needs them; see Library::inspection_missing()).
-using GetSignatureSubgraphFn = LiteRtStatus (*)(LiteRtSignature, LiteRtSubgraph*);
-using GetModelSubgraphFn = LiteRtStatus (*)(LiteRtModel, LiteRtParamIndex, LiteRtSubgraph*);
-using GetNumSubgraphOpsFn = LiteRtStatus (*)(LiteRtSubgraph, LiteRtParamIndex*);
-using GetSubgraphOpFn = LiteRtStatus (*)(LiteRtSubgraph, LiteRtParamIndex, LiteRtOp*);
-using GetOpCodeFn = LiteRtStatus (*)(LiteRtOp, LiteRtOpCode*);
-using GetNumOpTensorsFn = LiteRtStatus (*)(LiteRtOp, LiteRtParamIndex*);            // inputs or outputs
-using GetOpTensorFn = LiteRtStatus (*)(LiteRtOp, LiteRtParamIndex, LiteRtTensor*);  // input or output i
-using GetTensorWeightsFn = LiteRtStatus (*)(LiteRtTensor, LiteRtWeights*);
-using GetWeightsBytesFn = LiteRtStatus (*)(LiteRtWeights, const void**, size_t*);
-using GetCustomCodeFn = LiteRtStatus (*)(LiteRtOp, const char**);
-// Per-op option getters (litert/c/litert_op_options.h): each fails unless the op has that code.
+// An op option getter's type, for code that picks one of several.
 using OpInt32OptionFn = LiteRtStatus (*)(LiteRtOp, int32_t*);
-using OpBoolOptionFn = LiteRtStatus (*)(LiteRtOp, bool*);
 
-// The resolved function table. Filled once by LiteRtLibrary::Load().
+// The resolved function table, filled once by Library::Load().
 struct Api {
-  CreateEnvironmentFn CreateEnvironment;
-  DestroyEnvironmentFn DestroyEnvironment;
-  GetNumAcceleratorsFn GetNumAccelerators;
-  GetAcceleratorFn GetAccelerator;
-  GetAcceleratorNameFn GetAcceleratorName;
-  GetAcceleratorHardwareSupportFn GetAcceleratorHardwareSupport;
-  CreateModelFromBufferFn CreateModelFromBuffer;
-  DestroyModelFn DestroyModel;
-  GetModelMetadataFn GetModelMetadata;
-  GetNumModelSignaturesFn GetNumModelSignatures;
-  GetModelSignatureFn GetModelSignature;
-  GetNumSignatureInputsFn GetNumSignatureInputs;
-  GetNumSignatureOutputsFn GetNumSignatureOutputs;
-  GetSignatureInputTensorByIndexFn GetSignatureInputTensorByIndex;
-  GetSignatureOutputTensorByIndexFn GetSignatureOutputTensorByIndex;
-  GetTensorNameFn GetTensorName;
-  GetTensorTypeIdFn GetTensorTypeId;
-  GetRankedTensorTypeFn GetRankedTensorType;
-  GetQuantizationTypeIdFn GetQuantizationTypeId;
-  GetPerTensorQuantizationFn GetPerTensorQuantization;
-  CreateOptionsFn CreateOptions;
-  DestroyOptionsFn DestroyOptions;
-  SetOptionsHardwareAcceleratorsFn SetOptionsHardwareAccelerators;
-  AddOpaqueOptionsFn AddOpaqueOptions;
-  CreateOpaqueOptionsFn CreateOpaqueOptions;
-  DestroyOpaqueOptionsFn DestroyOpaqueOptions;
-  CreateCompiledModelFn CreateCompiledModel;
-  DestroyCompiledModelFn DestroyCompiledModel;
-  CompiledModelIsFullyAcceleratedFn CompiledModelIsFullyAccelerated;
-  CompiledModelResizeInputTensorFn CompiledModelResizeInputTensor;  // the NonStrict variant: static dims may change
-  GetCompiledModelBufferRequirementsFn GetCompiledModelInputBufferRequirements;
-  GetCompiledModelBufferRequirementsFn GetCompiledModelOutputBufferRequirements;
-  GetCompiledModelInputTensorLayoutFn GetCompiledModelInputTensorLayout;
-  GetCompiledModelOutputTensorLayoutsFn GetCompiledModelOutputTensorLayouts;
-  RunCompiledModelFn RunCompiledModel;
-  CompiledModelGetErrorMessagesFn CompiledModelGetErrorMessages;
-  CompiledModelClearErrorsFn CompiledModelClearErrors;
-  CreateManagedTensorBufferFromRequirementsFn CreateManagedTensorBufferFromRequirements;
-  CreateTensorBufferFromHostMemoryFn CreateTensorBufferFromHostMemory;
-  DestroyTensorBufferFn DestroyTensorBuffer;
-  LockTensorBufferFn LockTensorBuffer;
-  UnlockTensorBufferFn UnlockTensorBuffer;
-  GetTensorBufferPackedSizeFn GetTensorBufferPackedSize;
-
-  // Optional profiler functions: all null when any is missing (see Library::profiler_missing()).
-  CompiledModelGetProfilerFn CompiledModelGetProfiler;
-  StartProfilerFn StartProfiler;
-  GetNumProfilerEventsFn GetNumProfilerEvents;
-  GetProfilerEventsFn GetProfilerEvents;
-
-  // Optional model inspection: the graph walk's core functions are all null when any is missing (see
-  // Library::inspection_missing()); each option getter is null on its own when missing (that op is then opaque).
-  GetSignatureSubgraphFn GetSignatureSubgraph;
-  GetModelSubgraphFn GetModelSubgraph;
-  GetNumSubgraphOpsFn GetNumSubgraphOps;
-  GetSubgraphOpFn GetSubgraphOp;
-  GetOpCodeFn GetOpCode;
-  GetNumOpTensorsFn GetNumOpInputs;
-  GetOpTensorFn GetOpInput;
-  GetNumOpTensorsFn GetNumOpOutputs;
-  GetOpTensorFn GetOpOutput;
-  GetTensorWeightsFn GetTensorWeights;
-  GetWeightsBytesFn GetWeightsBytes;
-  GetCustomCodeFn GetCustomCode;
-  OpInt32OptionFn GetConv2dStrideH, GetConv2dStrideW, GetConv2dDilationH, GetConv2dDilationW;
-  OpInt32OptionFn GetDepthwiseConv2dStrideH, GetDepthwiseConv2dStrideW, GetDepthwiseConv2dDilationH,
-      GetDepthwiseConv2dDilationW;
-  OpInt32OptionFn GetTransposeConvStrideH, GetTransposeConvStrideW;
-  OpInt32OptionFn GetAveragePool2dStrideH, GetAveragePool2dStrideW, GetAveragePool2dFilterH,
-      GetAveragePool2dFilterW;
-  OpInt32OptionFn GetMaxPool2dStrideH, GetMaxPool2dStrideW, GetMaxPool2dFilterH, GetMaxPool2dFilterW;
-  OpInt32OptionFn GetL2Pool2dStrideH, GetL2Pool2dStrideW, GetL2Pool2dFilterH, GetL2Pool2dFilterW;
-  OpInt32OptionFn GetDepthToSpaceBlockSize, GetSpaceToDepthBlockSize;
-  OpInt32OptionFn GetConcatenationAxis, GetGatherAxis;
-  OpBoolOptionFn GetResizeNearestNeighborAlignCorners;
+#define MOBILEVSR_LITERT_FIELD(name, result, ...) result (*name)(__VA_ARGS__) = nullptr;
+  MOBILEVSR_LITERT_REQUIRED(MOBILEVSR_LITERT_FIELD)
+  MOBILEVSR_LITERT_PROFILER(MOBILEVSR_LITERT_FIELD)
+  MOBILEVSR_LITERT_INSPECTION(MOBILEVSR_LITERT_FIELD)
+  MOBILEVSR_LITERT_SUBGRAPH(MOBILEVSR_LITERT_FIELD)
+  MOBILEVSR_LITERT_EACH_OPTIONAL(MOBILEVSR_LITERT_FIELD)
+#undef MOBILEVSR_LITERT_FIELD
 };
 
 }  // namespace mobilevsr::litert

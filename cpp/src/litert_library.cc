@@ -5,7 +5,6 @@
 
 #include <map>
 #include <mutex>
-#include <utility>
 
 #include "errors.h"
 
@@ -28,7 +27,7 @@ void Resolve(void* handle, const std::string& library, const char* symbol, Fn* o
   void* address = dlsym(handle, symbol);
   if (address == nullptr) {
     throw RuntimeError("LiteRT library " + library + " lacks the symbol " + symbol +
-                       " (mobilevsr needs a LiteRT with the C API of ai-edge-litert >= 2.0)");
+                       " (mobilevsr needs a LiteRT with the C API of ai-edge-litert 2.3)");
   }
   *out = reinterpret_cast<Fn>(address);
 }
@@ -60,130 +59,45 @@ std::shared_ptr<const Library> Library::Load(const std::string& requested) {
   library->path_ = path;
   library->directory_ = Dirname(path);
   Api& a = library->api_;
-#define MOBILEVSR_RESOLVE(field, symbol) Resolve(handle, path, symbol, &a.field)
-  MOBILEVSR_RESOLVE(CreateEnvironment, "LiteRtCreateEnvironment");
-  MOBILEVSR_RESOLVE(DestroyEnvironment, "LiteRtDestroyEnvironment");
-  MOBILEVSR_RESOLVE(GetNumAccelerators, "LiteRtGetNumAccelerators");
-  MOBILEVSR_RESOLVE(GetAccelerator, "LiteRtGetAccelerator");
-  MOBILEVSR_RESOLVE(GetAcceleratorName, "LiteRtGetAcceleratorName");
-  MOBILEVSR_RESOLVE(GetAcceleratorHardwareSupport, "LiteRtGetAcceleratorHardwareSupport");
-  MOBILEVSR_RESOLVE(CreateModelFromBuffer, "LiteRtCreateModelFromBuffer");
-  MOBILEVSR_RESOLVE(DestroyModel, "LiteRtDestroyModel");
-  MOBILEVSR_RESOLVE(GetModelMetadata, "LiteRtGetModelMetadata");
-  MOBILEVSR_RESOLVE(GetNumModelSignatures, "LiteRtGetNumModelSignatures");
-  MOBILEVSR_RESOLVE(GetModelSignature, "LiteRtGetModelSignature");
-  MOBILEVSR_RESOLVE(GetNumSignatureInputs, "LiteRtGetNumSignatureInputs");
-  MOBILEVSR_RESOLVE(GetNumSignatureOutputs, "LiteRtGetNumSignatureOutputs");
-  MOBILEVSR_RESOLVE(GetSignatureInputTensorByIndex, "LiteRtGetSignatureInputTensorByIndex");
-  MOBILEVSR_RESOLVE(GetSignatureOutputTensorByIndex, "LiteRtGetSignatureOutputTensorByIndex");
-  MOBILEVSR_RESOLVE(GetTensorName, "LiteRtGetTensorName");
-  MOBILEVSR_RESOLVE(GetTensorTypeId, "LiteRtGetTensorTypeId");
-  MOBILEVSR_RESOLVE(GetRankedTensorType, "LiteRtGetRankedTensorType");
-  MOBILEVSR_RESOLVE(GetQuantizationTypeId, "LiteRtGetQuantizationTypeId");
-  MOBILEVSR_RESOLVE(GetPerTensorQuantization, "LiteRtGetPerTensorQuantization");
-  MOBILEVSR_RESOLVE(CreateOptions, "LiteRtCreateOptions");
-  MOBILEVSR_RESOLVE(DestroyOptions, "LiteRtDestroyOptions");
-  MOBILEVSR_RESOLVE(SetOptionsHardwareAccelerators, "LiteRtSetOptionsHardwareAccelerators");
-  MOBILEVSR_RESOLVE(AddOpaqueOptions, "LiteRtAddOpaqueOptions");
-  MOBILEVSR_RESOLVE(CreateOpaqueOptions, "LiteRtCreateOpaqueOptions");
-  MOBILEVSR_RESOLVE(DestroyOpaqueOptions, "LiteRtDestroyOpaqueOptions");
-  MOBILEVSR_RESOLVE(CreateCompiledModel, "LiteRtCreateCompiledModel");
-  MOBILEVSR_RESOLVE(DestroyCompiledModel, "LiteRtDestroyCompiledModel");
-  MOBILEVSR_RESOLVE(CompiledModelIsFullyAccelerated, "LiteRtCompiledModelIsFullyAccelerated");
-  MOBILEVSR_RESOLVE(CompiledModelResizeInputTensor, "LiteRtCompiledModelResizeInputTensorNonStrict");
-  MOBILEVSR_RESOLVE(GetCompiledModelInputBufferRequirements, "LiteRtGetCompiledModelInputBufferRequirements");
-  MOBILEVSR_RESOLVE(GetCompiledModelOutputBufferRequirements, "LiteRtGetCompiledModelOutputBufferRequirements");
-  MOBILEVSR_RESOLVE(GetCompiledModelInputTensorLayout, "LiteRtGetCompiledModelInputTensorLayout");
-  MOBILEVSR_RESOLVE(GetCompiledModelOutputTensorLayouts, "LiteRtGetCompiledModelOutputTensorLayouts");
-  MOBILEVSR_RESOLVE(RunCompiledModel, "LiteRtRunCompiledModel");
-  MOBILEVSR_RESOLVE(CompiledModelGetErrorMessages, "LiteRtCompiledModelGetErrorMessages");
-  MOBILEVSR_RESOLVE(CompiledModelClearErrors, "LiteRtCompiledModelClearErrors");
-  MOBILEVSR_RESOLVE(CreateManagedTensorBufferFromRequirements, "LiteRtCreateManagedTensorBufferFromRequirements");
-  MOBILEVSR_RESOLVE(CreateTensorBufferFromHostMemory, "LiteRtCreateTensorBufferFromHostMemory");
-  MOBILEVSR_RESOLVE(DestroyTensorBuffer, "LiteRtDestroyTensorBuffer");
-  MOBILEVSR_RESOLVE(LockTensorBuffer, "LiteRtLockTensorBuffer");
-  MOBILEVSR_RESOLVE(UnlockTensorBuffer, "LiteRtUnlockTensorBuffer");
-  MOBILEVSR_RESOLVE(GetTensorBufferPackedSize, "LiteRtGetTensorBufferPackedSize");
+#define MOBILEVSR_LITERT_SYMBOL(name) "LiteRt" #name
+#define MOBILEVSR_RESOLVE(name, ...) Resolve(handle, path, MOBILEVSR_LITERT_SYMBOL(name), &a.name);
+  MOBILEVSR_LITERT_REQUIRED(MOBILEVSR_RESOLVE)
 #undef MOBILEVSR_RESOLVE
-  // The profiler is optional: a library without it still runs models, only profiling fails (with this name).
-  const std::pair<const char*, bool> profiler_symbols[] = {
-      {"LiteRtCompiledModelGetProfiler", ResolveOptional(handle, "LiteRtCompiledModelGetProfiler",
-                                                         &a.CompiledModelGetProfiler)},
-      {"LiteRtStartProfiler", ResolveOptional(handle, "LiteRtStartProfiler", &a.StartProfiler)},
-      {"LiteRtGetNumProfilerEvents", ResolveOptional(handle, "LiteRtGetNumProfilerEvents", &a.GetNumProfilerEvents)},
-      {"LiteRtGetProfilerEvents", ResolveOptional(handle, "LiteRtGetProfilerEvents", &a.GetProfilerEvents)},
-  };
-  for (const auto& [symbol, found] : profiler_symbols) {
-    if (!found && library->profiler_missing_.empty()) library->profiler_missing_ = symbol;
+  // Optional groups resolve all or nothing; `missing` keeps the first symbol that is not there.
+#define MOBILEVSR_RESOLVE_OPTIONAL(name, ...)                                          \
+  if (!ResolveOptional(handle, MOBILEVSR_LITERT_SYMBOL(name), &a.name) && missing.empty()) \
+    missing = MOBILEVSR_LITERT_SYMBOL(name);
+#define MOBILEVSR_CLEAR(name, ...) a.name = nullptr;
+  {
+    // The profiler: a library without it still runs models, only profiling fails (with this name).
+    std::string& missing = library->profiler_missing_;
+    MOBILEVSR_LITERT_PROFILER(MOBILEVSR_RESOLVE_OPTIONAL)
+    if (!missing.empty()) {
+      MOBILEVSR_LITERT_PROFILER(MOBILEVSR_CLEAR)
+    }
   }
-  if (!library->profiler_missing_.empty()) {
-    a.CompiledModelGetProfiler = nullptr;
-    a.StartProfiler = nullptr;
-    a.GetNumProfilerEvents = nullptr;
-    a.GetProfilerEvents = nullptr;
+  {
+    // Model inspection: without it the receptive field is "not computable" and tiles overlap by the default.
+    std::string& missing = library->inspection_missing_;
+    MOBILEVSR_LITERT_INSPECTION(MOBILEVSR_RESOLVE_OPTIONAL)
+    std::string no_subgraph;  // one way to the subgraph is enough
+    {
+      std::string& missing = no_subgraph;
+      MOBILEVSR_LITERT_SUBGRAPH(MOBILEVSR_RESOLVE_OPTIONAL)
+    }
+    if (a.GetSignatureSubgraph == nullptr && a.GetModelSubgraph == nullptr && missing.empty()) missing = no_subgraph;
+    if (!missing.empty()) {
+      MOBILEVSR_LITERT_INSPECTION(MOBILEVSR_CLEAR)
+      MOBILEVSR_LITERT_SUBGRAPH(MOBILEVSR_CLEAR)
+    }
   }
-  // Model inspection is optional too: without it the receptive field is "not computable" and tiles overlap by the
-  // default.
-  const std::pair<const char*, bool> inspection_symbols[] = {
-      {"LiteRtGetNumSubgraphOps", ResolveOptional(handle, "LiteRtGetNumSubgraphOps", &a.GetNumSubgraphOps)},
-      {"LiteRtGetSubgraphOp", ResolveOptional(handle, "LiteRtGetSubgraphOp", &a.GetSubgraphOp)},
-      {"LiteRtGetOpCode", ResolveOptional(handle, "LiteRtGetOpCode", &a.GetOpCode)},
-      {"LiteRtGetNumOpInputs", ResolveOptional(handle, "LiteRtGetNumOpInputs", &a.GetNumOpInputs)},
-      {"LiteRtGetOpInput", ResolveOptional(handle, "LiteRtGetOpInput", &a.GetOpInput)},
-      {"LiteRtGetNumOpOutputs", ResolveOptional(handle, "LiteRtGetNumOpOutputs", &a.GetNumOpOutputs)},
-      {"LiteRtGetOpOutput", ResolveOptional(handle, "LiteRtGetOpOutput", &a.GetOpOutput)},
-  };
-  for (const auto& [symbol, found] : inspection_symbols) {
-    if (!found && library->inspection_missing_.empty()) library->inspection_missing_ = symbol;
-  }
-  const bool has_subgraph = ResolveOptional(handle, "LiteRtGetSignatureSubgraph", &a.GetSignatureSubgraph) |
-                            ResolveOptional(handle, "LiteRtGetModelSubgraph", &a.GetModelSubgraph);
-  if (!has_subgraph && library->inspection_missing_.empty())
-    library->inspection_missing_ = "LiteRtGetSignatureSubgraph";
-  if (!library->inspection_missing_.empty()) {
-    a.GetSignatureSubgraph = nullptr;
-    a.GetModelSubgraph = nullptr;
-    a.GetNumSubgraphOps = nullptr;
-    a.GetSubgraphOp = nullptr;
-    a.GetOpCode = nullptr;
-    a.GetNumOpInputs = nullptr;
-    a.GetOpInput = nullptr;
-    a.GetNumOpOutputs = nullptr;
-    a.GetOpOutput = nullptr;
-  }
-  // Each of these may be missing on its own: the walk then treats the ops that need it as not understood.
-  ResolveOptional(handle, "LiteRtGetTensorWeights", &a.GetTensorWeights);
-  ResolveOptional(handle, "LiteRtGetWeightsBytes", &a.GetWeightsBytes);
-  ResolveOptional(handle, "LiteRtGetCustomCode", &a.GetCustomCode);
-#define MOBILEVSR_OPTION(field, symbol) ResolveOptional(handle, symbol, &a.field)
-  MOBILEVSR_OPTION(GetConv2dStrideH, "LiteRtGetConv2dStrideHOption");
-  MOBILEVSR_OPTION(GetConv2dStrideW, "LiteRtGetConv2dStrideWOption");
-  MOBILEVSR_OPTION(GetConv2dDilationH, "LiteRtGetConv2dDilationHOption");
-  MOBILEVSR_OPTION(GetConv2dDilationW, "LiteRtGetConv2dDilationWOption");
-  MOBILEVSR_OPTION(GetDepthwiseConv2dStrideH, "LiteRtGetDepthwiseConv2dStrideHOption");
-  MOBILEVSR_OPTION(GetDepthwiseConv2dStrideW, "LiteRtGetDepthwiseConv2dStrideWOption");
-  MOBILEVSR_OPTION(GetDepthwiseConv2dDilationH, "LiteRtGetDepthwiseConv2dDilationHOption");
-  MOBILEVSR_OPTION(GetDepthwiseConv2dDilationW, "LiteRtGetDepthwiseConv2dDilationWOption");
-  MOBILEVSR_OPTION(GetTransposeConvStrideH, "LiteRtGetTransposeConvStrideHOption");
-  MOBILEVSR_OPTION(GetTransposeConvStrideW, "LiteRtGetTransposeConvStrideWOption");
-  MOBILEVSR_OPTION(GetAveragePool2dStrideH, "LiteRtGetAveragePool2dStrideHOption");
-  MOBILEVSR_OPTION(GetAveragePool2dStrideW, "LiteRtGetAveragePool2dStrideWOption");
-  MOBILEVSR_OPTION(GetAveragePool2dFilterH, "LiteRtGetAveragePool2dFilterHeightOption");
-  MOBILEVSR_OPTION(GetAveragePool2dFilterW, "LiteRtGetAveragePool2dFilterWidthOption");
-  MOBILEVSR_OPTION(GetMaxPool2dStrideH, "LiteRtGetMaxPool2dStrideHOption");
-  MOBILEVSR_OPTION(GetMaxPool2dStrideW, "LiteRtGetMaxPool2dStrideWOption");
-  MOBILEVSR_OPTION(GetMaxPool2dFilterH, "LiteRtGetMaxPool2dFilterHeightOption");
-  MOBILEVSR_OPTION(GetMaxPool2dFilterW, "LiteRtGetMaxPool2dFilterWidthOption");
-  MOBILEVSR_OPTION(GetL2Pool2dStrideH, "LiteRtGetL2Pool2dStrideHOption");
-  MOBILEVSR_OPTION(GetL2Pool2dStrideW, "LiteRtGetL2Pool2dStrideWOption");
-  MOBILEVSR_OPTION(GetL2Pool2dFilterH, "LiteRtGetL2Pool2dFilterHeightOption");
-  MOBILEVSR_OPTION(GetL2Pool2dFilterW, "LiteRtGetL2Pool2dFilterWidthOption");
-  MOBILEVSR_OPTION(GetDepthToSpaceBlockSize, "LiteRtGetDepthToSpaceBlockSizeOption");
-  MOBILEVSR_OPTION(GetSpaceToDepthBlockSize, "LiteRtGetSpaceToDepthBlockSizeOption");
-  MOBILEVSR_OPTION(GetConcatenationAxis, "LiteRtGetConcatenationAxisOption");
-  MOBILEVSR_OPTION(GetGatherAxis, "LiteRtGetGatherAxisOption");
-  MOBILEVSR_OPTION(GetResizeNearestNeighborAlignCorners, "LiteRtGetResizeNearestNeighborAlignCornersOption");
-#undef MOBILEVSR_OPTION
+#undef MOBILEVSR_CLEAR
+#undef MOBILEVSR_RESOLVE_OPTIONAL
+  // Each of these may be missing on its own.
+#define MOBILEVSR_RESOLVE_EACH(name, ...) ResolveOptional(handle, MOBILEVSR_LITERT_SYMBOL(name), &a.name);
+  MOBILEVSR_LITERT_EACH_OPTIONAL(MOBILEVSR_RESOLVE_EACH)
+#undef MOBILEVSR_RESOLVE_EACH
+#undef MOBILEVSR_LITERT_SYMBOL
   cache.emplace(path, library);
   return library;
 }

@@ -174,10 +174,10 @@ void Classify(const litert::Api& api, const GraphReader& reader, LiteRtOp handle
       op->kind = Kind::kWindow;
       op->kernel_h = weights[1];
       op->kernel_w = weights[2];
-      if (option(depthwise ? api.GetDepthwiseConv2dStrideH : api.GetConv2dStrideH, &op->stride_h) &&
-          option(depthwise ? api.GetDepthwiseConv2dStrideW : api.GetConv2dStrideW, &op->stride_w) &&
-          option(depthwise ? api.GetDepthwiseConv2dDilationH : api.GetConv2dDilationH, &op->dilation_h))
-        option(depthwise ? api.GetDepthwiseConv2dDilationW : api.GetConv2dDilationW, &op->dilation_w);
+      if (option(depthwise ? api.GetDepthwiseConv2dStrideHOption : api.GetConv2dStrideHOption, &op->stride_h) &&
+          option(depthwise ? api.GetDepthwiseConv2dStrideWOption : api.GetConv2dStrideWOption, &op->stride_w) &&
+          option(depthwise ? api.GetDepthwiseConv2dDilationHOption : api.GetConv2dDilationHOption, &op->dilation_h))
+        option(depthwise ? api.GetDepthwiseConv2dDilationWOption : api.GetConv2dDilationWOption, &op->dilation_w);
       return;
     }
     case kLiteRtOpTransposeConv: {  // inputs: output shape, weights [O, kh, kw, I], input, (bias)
@@ -187,8 +187,8 @@ void Classify(const litert::Api& api, const GraphReader& reader, LiteRtOp handle
       op->kind = Kind::kTransposedWindow;
       op->kernel_h = weights[1];
       op->kernel_w = weights[2];
-      if (!option(api.GetTransposeConvStrideH, &op->stride_h)) return;
-      option(api.GetTransposeConvStrideW, &op->stride_w);
+      if (!option(api.GetTransposeConvStrideHOption, &op->stride_h)) return;
+      option(api.GetTransposeConvStrideWOption, &op->stride_w);
       return;
     }
     case kLiteRtOpAveragePool2d:
@@ -197,14 +197,18 @@ void Classify(const litert::Api& api, const GraphReader& reader, LiteRtOp handle
       data_inputs({0});
       op->kind = Kind::kWindow;
       const bool avg = code == kLiteRtOpAveragePool2d, max = code == kLiteRtOpMaxPool2d;
-      if (!option(avg ? api.GetAveragePool2dFilterH : max ? api.GetMaxPool2dFilterH : api.GetL2Pool2dFilterH,
-                  &op->kernel_h) ||
-          !option(avg ? api.GetAveragePool2dFilterW : max ? api.GetMaxPool2dFilterW : api.GetL2Pool2dFilterW,
-                  &op->kernel_w) ||
-          !option(avg ? api.GetAveragePool2dStrideH : max ? api.GetMaxPool2dStrideH : api.GetL2Pool2dStrideH,
+      // This pool's getter of each option: one of the average, max and L2 pool getters.
+      auto pick = [&](litert::OpInt32OptionFn average, litert::OpInt32OptionFn maximum, litert::OpInt32OptionFn l2) {
+        return avg ? average : max ? maximum : l2;
+      };
+      if (!option(pick(api.GetAveragePool2dFilterHeightOption, api.GetMaxPool2dFilterHeightOption,
+                       api.GetL2Pool2dFilterHeightOption), &op->kernel_h) ||
+          !option(pick(api.GetAveragePool2dFilterWidthOption, api.GetMaxPool2dFilterWidthOption,
+                       api.GetL2Pool2dFilterWidthOption), &op->kernel_w) ||
+          !option(pick(api.GetAveragePool2dStrideHOption, api.GetMaxPool2dStrideHOption, api.GetL2Pool2dStrideHOption),
                   &op->stride_h))
         return;
-      option(avg ? api.GetAveragePool2dStrideW : max ? api.GetMaxPool2dStrideW : api.GetL2Pool2dStrideW,
+      option(pick(api.GetAveragePool2dStrideWOption, api.GetMaxPool2dStrideWOption, api.GetL2Pool2dStrideWOption),
              &op->stride_w);
       return;
     }
@@ -212,7 +216,7 @@ void Classify(const litert::Api& api, const GraphReader& reader, LiteRtOp handle
     case kLiteRtOpSpaceToDepth:
       data_inputs({0});
       op->kind = code == kLiteRtOpDepthToSpace ? Kind::kDepthToSpace : Kind::kSpaceToDepth;
-      option(code == kLiteRtOpDepthToSpace ? api.GetDepthToSpaceBlockSize : api.GetSpaceToDepthBlockSize,
+      option(code == kLiteRtOpDepthToSpace ? api.GetDepthToSpaceBlockSizeOption : api.GetSpaceToDepthBlockSizeOption,
              &op->block);
       return;
     case kLiteRtOpResizeBilinear:
@@ -224,8 +228,8 @@ void Classify(const litert::Api& api, const GraphReader& reader, LiteRtOp handle
       data_inputs({0});
       op->kind = Kind::kResize;
       bool align_corners = true;  // unknown: assume the corner-aligned grid, which may pick a neighbour's pixel
-      if (api.GetResizeNearestNeighborAlignCorners != nullptr)
-        api.GetResizeNearestNeighborAlignCorners(handle, &align_corners);
+      if (api.GetResizeNearestNeighborAlignCornersOption != nullptr)
+        api.GetResizeNearestNeighborAlignCornersOption(handle, &align_corners);
       op->support = align_corners ? 1.0 : 0.0;
       return;
     }
@@ -238,7 +242,8 @@ void Classify(const litert::Api& api, const GraphReader& reader, LiteRtOp handle
     case kLiteRtOpConcatenation: {
       op->kind = Kind::kChannelwise;  // valid only while H and W stay (checked by the walk)
       int axis = 0;
-      if (api.GetConcatenationAxis != nullptr && api.GetConcatenationAxis(handle, &axis) == 0) op->axes = {axis};
+      if (api.GetConcatenationAxisOption != nullptr && api.GetConcatenationAxisOption(handle, &axis) == 0)
+        op->axes = {axis};
       return;
     }
     case kLiteRtOpSplit:
@@ -278,7 +283,7 @@ void Classify(const litert::Api& api, const GraphReader& reader, LiteRtOp handle
     case kLiteRtOpGather: {
       int axis = 0;
       data_inputs({0});
-      if (!option(api.GetGatherAxis, &axis)) return;
+      if (!option(api.GetGatherAxisOption, &axis)) return;
       op->kind = Kind::kChannelwise;
       op->axes = {axis};
       return;

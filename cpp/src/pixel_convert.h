@@ -29,15 +29,16 @@ void CopyToCompactRgb(const FrameView& frame, bool bgr, uint8_t* dst);
 class InputConverter {
  public:
   InputConverter(const TensorInfo& tensor, double pixel_range);
-  // Writes a compact HxWx3 frame into channels [channel_offset, channel_offset+3) of an NHWC tensor with
-  // `tensor_channels` channels.
-  void Write(const uint8_t* frame, size_t pixels, void* tensor, int tensor_channels, int channel_offset) const;
   // Writes compact HxWx3 frames stacked on the channels of an NHWC tensor with 3 * frames.size() channels (frame k
   // at channels [3k, 3k+3)). Quantized tensors in one pass (bytes interleaved in chunks, then one vectorised table
   // lookup); float tensors frame by frame, which measured faster.
   void WriteStacked(const std::vector<const uint8_t*>& frames, size_t pixels, void* tensor) const;
 
  private:
+  // A float tensor's channels [channel_offset, channel_offset+3) of `tensor_channels` from one compact frame.
+  void WriteFloatChannels(const uint8_t* frame, size_t pixels, float* tensor, size_t tensor_channels,
+                          size_t channel_offset) const;
+
   DType dtype_;
   float factor_ = 1.0f;                // float inputs
   std::array<uint8_t, 256> table_{};   // quantized inputs (int8 stored as its bit pattern)

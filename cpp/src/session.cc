@@ -69,13 +69,6 @@ int CoresThisProcessMayUse() {
   return cores > 0 ? static_cast<int>(cores) : 1;
 }
 
-Accelerator ParseAccelerator(const std::string& name) {
-  if (name == "auto") return Accelerator::kAuto;
-  if (name == "gpu") return Accelerator::kGpu;
-  if (name == "cpu") return Accelerator::kCpu;
-  throw InvalidArgument("accelerator must be \"auto\", \"gpu\" or \"cpu\", not \"" + name + "\"");
-}
-
 Session::BufferLock::BufferLock(const litert::Api* api, LiteRtTensorBuffer buffer, LiteRtTensorBufferLockMode mode)
     : api_(api), buffer_(buffer) {
   const LiteRtStatus status = api_->LockTensorBuffer(buffer_, &data_, mode);
@@ -85,13 +78,12 @@ Session::BufferLock::BufferLock(const litert::Api* api, LiteRtTensorBuffer buffe
 Session::BufferLock::~BufferLock() { api_->UnlockTensorBuffer(buffer_); }
 
 Session::Session(const SessionOptions& options, const std::string& model_path)
-    : library_(litert::Library::Load(options.litert_library)),
+    : library_(litert::Library::Load(Validated(options).litert_library)),
       api_(&library_->api()),
       model_path_(model_path),
       model_bytes_(ReadModelFile(model_path)),
-      options_(options) {
-  if (options.num_threads < 0) throw InvalidArgument("num_threads must be >= 0");
-  if (options_.num_threads == 0) options_.num_threads = CoresThisProcessMayUse();
+      options_(options),
+      num_threads_(options.num_threads.value_or(CoresThisProcessMayUse())) {
   if (options.profile && !library_->profiler_missing().empty())
     throw RuntimeError("profiling needs LiteRT's profiler C API, and the LiteRT library " + library_->path() +
                        " lacks " + library_->profiler_missing() + " (ai-edge-litert 2.3 has it)");
@@ -251,7 +243,7 @@ void Session::Compile(bool gpu) {
 }
 
 void Session::CompileQuietly(bool gpu) {
-  const int num_threads = options_.num_threads;
+  const int num_threads = num_threads_;
   profiler_ = nullptr;
   compiled_.reset();
   accelerator_.clear();
@@ -336,8 +328,8 @@ void Session::StartProfiler() {
 }
 
 void Session::CollectProfile() {
-  last_run_profile_.clear();
   if (profiler_ == nullptr) return;
+  std::vector<ProfileEvent> events;
   int count = 0;
   LiteRtStatus status = api_->GetNumProfilerEvents(profiler_, &count);
   if (status != 0) Fail("cannot count LiteRT's profiler events", status);
@@ -345,7 +337,7 @@ void Session::CollectProfile() {
     raw_events_.resize(static_cast<size_t>(count));
     status = api_->GetProfilerEvents(profiler_, count, raw_events_.data());
     if (status != 0) Fail("cannot read LiteRT's profiler events", status);
-    last_run_profile_.reserve(raw_events_.size());
+    events.reserve(raw_events_.size());
     for (const LiteRtProfiledEventData& raw : raw_events_) {
       // A layout that does not match the library's would show here first: types are single bits, sources 0..2.
       const int type = raw.event_type;
@@ -375,14 +367,14 @@ void Session::CollectProfile() {
           break;
         default: event.kind = ProfileEvent::Kind::kOther; break;
       }
-      last_run_profile_.push_back(std::move(event));
+      events.push_back(std::move(event));
     }
   }
   // Each run starts from an empty buffer: bounded memory, and no event is counted twice. (LiteRtResetProfiler
   // would also stop the recording: its buffer's reset disables it. Starting again empties and re-enables it.)
   status = api_->StartProfiler(profiler_);
   if (status != 0) Fail("cannot restart LiteRT's profiler", status);
-  if (profile_recording_) profile_.AddRun(last_run_profile_);
+  if (profile_recording_) profile_.AddRun(events);
 }
 
 void Session::CreateBuffers() {
@@ -441,7 +433,7 @@ void Session::Resize(const std::vector<std::vector<int>>& input_shapes) {
   std::string failure;
   for (size_t i = 0; i < input_shapes.size() && failure.empty(); ++i) {
     if (input_shapes[i] == inputs_[i].shape) continue;
-    const LiteRtStatus status = api_->CompiledModelResizeInputTensor(
+    const LiteRtStatus status = api_->CompiledModelResizeInputTensorNonStrict(
         compiled_.get(), 0, i, input_shapes[i].data(), input_shapes[i].size());
     if (status != 0) failure = "resizing " + inputs_[i].name + " to " + describe(input_shapes[i]) + " failed (" +
                                litert::StatusToString(status) + ")";

@@ -9,34 +9,23 @@
 
 #include "litert_library.h"
 #include "model_graph.h"
+#include "options.h"
 #include "profile.h"
 #include "tensor_info.h"
 
 namespace mobilevsr {
 
-enum class Accelerator { kAuto, kGpu, kCpu };
-
 // The CPUs this process may run on (its affinity mask, as os.sched_getaffinity reports it): the default thread
 // count of every face (Python, CLI, Java), since XNNPACK's own default is one thread.
 int CoresThisProcessMayUse();
-Accelerator ParseAccelerator(const std::string& name);  // "auto" | "gpu" | "cpu"
-
-struct SessionOptions {
-  std::string litert_library;  // path of libLiteRt.so or the folder holding it (with its GPU plugin)
-  Accelerator accelerator = Accelerator::kAuto;
-  int num_threads = 0;  // CPU threads; 0: the cores this process may use (CoresThisProcessMayUse)
-  bool verbose = false;  // LiteRT's INFO logging
-  // Compile with LiteRT's profiler on and record every Run()'s events (last_run_profile(), profile()). Throws
-  // RuntimeError when the LiteRT library has no profiler C API.
-  bool profile = false;
-};
 
 template <typename T>
 using Handle = std::unique_ptr<std::remove_pointer_t<T>, std::function<void(T)>>;
 
 class Session {
  public:
-  // Reads and compiles the model. Throws FileNotFound, InvalidArgument (not a usable model) or RuntimeError.
+  // Validates the options, reads and compiles the model. Throws FileNotFound, InvalidArgument (bad options, not a
+  // usable model) or RuntimeError.
   Session(const SessionOptions& options, const std::string& model_path);
   ~Session();
   Session(const Session&) = delete;
@@ -54,7 +43,7 @@ class Session {
   const std::string& fallback_reason() const { return fallback_reason_; }
   // Whether the GPU accelerator compiled the model at opening (fully or not; false when it was not tried).
   bool gpu_compiled() const { return gpu_compiled_; }
-  int num_threads() const { return options_.num_threads; }  // CPU threads in use (the default resolved)
+  int num_threads() const { return num_threads_; }  // CPU threads in use (the default resolved)
   // What LiteRT and the GPU stack printed to stderr while the session opened (captured unless verbose).
   const std::string& native_log() const { return native_log_; }
 
@@ -92,15 +81,13 @@ class Session {
   // Makes output `o`'s buffer the buffer of input `i` and vice versa: recurrent state without a copy.
   void SwapStateBuffers(size_t input_index, size_t output_index);
 
-  // Profiling (SessionOptions::profile; empty otherwise). The events of the last Run(), in the order LiteRT
-  // recorded them, and every recorded run folded together.
+  // Profiling (SessionOptions::profile; empty otherwise): every recorded run folded together.
   bool profiling() const { return options_.profile; }
   // Why this session records no events although profiling was asked for (empty when it does).
   const std::string& profile_unavailable() const { return profile_unavailable_; }
-  const std::vector<ProfileEvent>& last_run_profile() const { return last_run_profile_; }
   const ProfileAccumulator& profile() const { return profile_; }
   void ClearProfile() { profile_.Clear(); }
-  // While false, runs are still profiled (last_run_profile()) but not folded into profile(): e.g. calibration runs.
+  // While false, runs are still profiled but not folded into profile(): e.g. calibration runs.
   void set_profile_recording(bool on) { profile_recording_ = on; }
 
  private:
@@ -127,6 +114,7 @@ class Session {
   std::vector<LiteRtTensorBuffer> input_raw_, output_raw_;  // what LiteRtRunCompiledModel takes
   std::vector<LiteRtRankedTensorType> output_types_;  // for wrapping caller memory (RunWithOutputIn)
   SessionOptions options_;
+  int num_threads_ = 0;
   std::string accelerator_;
   bool fully_accelerated_ = false;
   bool gpu_compiled_ = false;
@@ -136,7 +124,6 @@ class Session {
   LiteRtProfiler profiler_ = nullptr;  // borrowed: owned (and destroyed) by compiled_
   std::string profile_unavailable_;    // non-empty: compile without the profiler, this is why
   std::vector<LiteRtProfiledEventData> raw_events_;
-  std::vector<ProfileEvent> last_run_profile_;
   ProfileAccumulator profile_;
   bool profile_recording_ = true;
   long runs_ = 0;

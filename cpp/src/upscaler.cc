@@ -46,7 +46,7 @@ Json TensorJson(const TensorInfo& t) {
 static_assert(PixelPool::kAlignment % Session::kHostAlignment == 0, "LiteRT writes HR frames in place");
 
 Upscaler::Upscaler(const std::string& model_path, const UpscalerOptions& options)
-    : session_(std::make_unique<Session>(options.session, model_path)) {
+    : session_(std::make_unique<Session>(Validated(options), model_path)) {
   if (!options.contract_json.empty()) {
     contract_ = ParseContract(options.contract_json);
   } else if (auto embedded = session_->Metadata(ContractMetadataKey())) {
@@ -58,18 +58,9 @@ Upscaler::Upscaler(const std::string& model_path, const UpscalerOptions& options
   } else {
     contract_ = DetectPublicLayout(session_->inputs(), session_->outputs());
   }
-  if (options.pixel_range) {
-    if (*options.pixel_range != 1.0 && *options.pixel_range != 255.0)
-      throw InvalidArgument("pixel_range must be 1.0 or 255.0");
-    contract_.pixel_range = *options.pixel_range;
-  }
-  if (options.tile_overlap && *options.tile_overlap < 0) throw InvalidArgument("tile_overlap must be >= 0");
+  if (options.pixel_range) contract_.pixel_range = *options.pixel_range;
   allow_transpose_ = options.allow_transpose;
-  if (options.fit != "auto" && options.fit != "resize" && options.fit != "tile")
-    throw InvalidArgument("fit must be \"auto\", \"resize\" or \"tile\", not \"" + options.fit + "\"");
   fit_ = options.fit;
-  if (options.tile_batch != "auto" && options.tile_batch != "on" && options.tile_batch != "off")
-    throw InvalidArgument("tile_batch must be \"auto\", \"on\" or \"off\", not \"" + options.tile_batch + "\"");
   tile_batch_ = options.tile_batch;
   BindContract();
   ChooseTileOverlap(options.tile_overlap);
@@ -256,7 +247,7 @@ TilePlan Upscaler::ChoosePlan(int height, int width) {
     return plan;
   }
   // Resize when the graph really allows it: try it, don't guess.
-  if (fit_ != "tile") {
+  if (fit_ != Fit::kTile) {
     try {
       ResizeInputs(1, height, width);
       TilePlan plan = PlanTiles(height, width, height, width, 0, false);
@@ -264,7 +255,7 @@ TilePlan Upscaler::ChoosePlan(int height, int width) {
       return plan;
     } catch (const InvalidArgument& e) {
       resize_error_ = e.what();
-      if (fit_ == "resize")
+      if (fit_ == Fit::kResize)
         throw InvalidArgument("the model takes " + std::to_string(native_height_) + "x" +
                               std::to_string(native_width_) + " frames and cannot be resized to " +
                               std::to_string(height) + "x" + std::to_string(width) + " (fit=\"resize\"): " +
@@ -307,7 +298,7 @@ double Upscaler::MedianRunMs(int runs) {
 void Upscaler::ChooseBatching() {
   batched_ = false;
   const size_t n = plan_.tiles.size();
-  if (tile_batch_ == "off") {
+  if (tile_batch_ == TileBatch::kOff) {
     batch_choice_ = "sequence (tile_batch=\"off\")";
     return;
   }
@@ -340,7 +331,7 @@ void Upscaler::ChooseBatching() {
     batch_choice_ = decision.why;
     return;
   }
-  if (tile_batch_ == "on") {
+  if (tile_batch_ == TileBatch::kOn) {
     decision = {true, "batch (tile_batch=\"on\")"};
   } else {
     // Measured here, on this device, accelerator and thread count: neither way wins everywhere.

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "contract.h"
+#include "options.h"
 #include "pixel_convert.h"
 #include "pixel_pool.h"
 #include "receptive_field.h"
@@ -20,23 +21,6 @@
 #include "tile_plan.h"
 
 namespace mobilevsr {
-
-struct UpscalerOptions {
-  SessionOptions session;
-  std::string contract_json;           // empty: the model's embedded contract, else a recognised public layout
-  std::optional<double> pixel_range;   // overrides the contract's pixel range
-  // LR pixels shared by neighbouring tiles (models that cannot be resized). Unset: automatic, max(2 * ceil(r), 2) for
-  // the model's per-frame receptive-field radius r when it can be computed from the graph (receptive_field.h), else
-  // kDefaultTileOverlap (16). A value is used as given.
-  std::optional<int> tile_overlap;
-  bool allow_transpose = true;         // may run a landscape clip through a portrait model transposed, and back
-  // How frames of another size than the model's are handled: "auto" resizes the inputs when the graph allows it, else
-  // pads or tiles; "resize" only resizes (an error otherwise); "tile" never resizes (pads or tiles at the model size).
-  std::string fit = "auto";
-  // Tiles of one frame run as one batch or one after another: "auto" measures both once per frame size and keeps the
-  // faster, "on" batches whenever the graph allows it, "off" never batches.
-  std::string tile_batch = "auto";
-};
 
 // An HR frame: height x width x 3 bytes, RGB.
 struct HrFrame {
@@ -61,7 +45,7 @@ class Upscaler {
   int lookahead() const { return lookahead_; }
   // Everything a user or a bug report needs: accelerator, fallback reason, tensors, contract, strategy.
   Json Info() const;
-  // Per-op profile (UpscalerOptions::session.profile; RuntimeError otherwise) of the model runs since the Upscaler
+  // Per-op profile (UpscalerOptions::profile; RuntimeError otherwise) of the model runs since the Upscaler
   // opened or the profile was last cleared: ProfileAccumulator::Report() plus "accelerator". The Upscaler's own timing
   // runs (tile_batch="auto") are left out. `clear` starts a new profile after this report.
   Json ProfileReport(bool clear = false);
@@ -126,8 +110,8 @@ class Upscaler {
   ReceptiveField receptive_field_;
   std::string overlap_source_;  // "receptive field" | "default (not computable: ...)" | "set"
   bool allow_transpose_ = true;
-  std::string fit_ = "auto";
-  std::string tile_batch_ = "auto";
+  Fit fit_ = Fit::kAuto;
+  TileBatch tile_batch_ = TileBatch::kAuto;
   TilePlan plan_;
   bool batched_ = false;        // the plan's tiles run as one batch
   std::string batch_choice_;    // why (for info)

@@ -1,5 +1,6 @@
 // Unit tests of the core's pure parts (no LiteRT needed): JSON, schema validation, contracts, layout detection,
-// pixel conversion, tile planning, the receptive-field walk, the profile report and the native output capture. Built by cpp/CMakeLists.txt (MOBILEVSR_BUILD_TESTS) and run by ctest and by
+// pixel conversion, tile planning, the receptive-field walk, the profile report, the native output capture and the
+// options' checks. Built by cpp/CMakeLists.txt (MOBILEVSR_BUILD_TESTS) and run by ctest and by
 // tests/core/test_cpp_unit.py. Prints "N passed, M failed".
 #include <algorithm>
 #include <cmath>
@@ -18,6 +19,7 @@
 #include "helper_thread.h"
 #include "json.h"
 #include "native_output.h"
+#include "options.h"
 #include "pixel_convert.h"
 #include "pixel_pool.h"
 #include "profile.h"
@@ -168,11 +170,11 @@ void TestPixelConversion() {
   mobilevsr::InputConverter in(q, 1.0);
   const uint8_t px[3] = {0, 1, 200};
   int8_t quantized[3];
-  in.Write(px, 1, quantized, 3, 0);
+  in.WriteStacked({px}, 1, quantized);
   Check(quantized[0] == -128 && quantized[1] == -127 && quantized[2] == 72, "int8 input quantization");
 
-  // Stacked writes (3 frames on 9 channels, more pixels than one chunk) equal one strided write per frame, for a
-  // float and an int8 tensor.
+  // Stacked writes (3 frames on 9 channels, more pixels than one chunk) equal each frame written alone and
+  // interleaved by hand, for a float and an int8 tensor.
   const size_t n_px = 2500;
   std::vector<std::vector<uint8_t>> rgb(3, std::vector<uint8_t>(n_px * 3));
   for (size_t k = 0; k < 3; ++k)
@@ -185,7 +187,13 @@ void TestPixelConversion() {
     mobilevsr::InputConverter writer(tensor, tensor.dtype == mobilevsr::DType::kFloat32 ? 255.0 : 1.0);
     std::vector<uint8_t> fused(tensor.byte_count(), 1), strided(tensor.byte_count(), 2);
     writer.WriteStacked(stack, n_px, fused.data());
-    for (int k = 0; k < 3; ++k) writer.Write(stack[k], n_px, strided.data(), 9, 3 * k);
+    const size_t element = tensor.byte_count() / (n_px * 9);
+    std::vector<uint8_t> alone(n_px * 3 * element);
+    for (size_t k = 0; k < 3; ++k) {
+      writer.WriteStacked({stack[k]}, n_px, alone.data());
+      for (size_t p = 0; p < n_px; ++p)
+        std::memcpy(strided.data() + (p * 9 + 3 * k) * element, alone.data() + p * 3 * element, 3 * element);
+    }
     Check(fused == strided, tensor.dtype == mobilevsr::DType::kFloat32 ? "stacked float write" : "stacked int8 write");
   }
 
@@ -632,8 +640,50 @@ void TestNativeOutput() {
         "an INFO-only log condenses to nothing");
 }
 
+template <typename Mode>
+void CheckModeNames(const std::string& option) {
+  for (Mode mode : mobilevsr::AllModes<Mode>())
+    Check(mobilevsr::ParseMode<Mode>(mobilevsr::NameOf(mode)) == mode, option + " name round trip");
+  CheckThrows<mobilevsr::InvalidArgument>([] { mobilevsr::ParseMode<Mode>("AUTO"); }, option + ": names are lower case",
+              option + " must be \"auto\", ");
+}
+
+void TestOptions() {
+  CheckModeNames<mobilevsr::Accelerator>("accelerator");
+  CheckModeNames<mobilevsr::Fit>("fit");
+  CheckModeNames<mobilevsr::TileBatch>("tile_batch");
+  Check(mobilevsr::AllModes<mobilevsr::Fit>().size() == 3, "three fit modes");
+  CheckThrows<mobilevsr::InvalidArgument>([] { mobilevsr::ParseMode<mobilevsr::Fit>("stretch"); }, "unknown fit",
+              "fit must be \"auto\", \"resize\" or \"tile\", not \"stretch\"");
+
+  mobilevsr::UpscalerOptions options;
+  options.Validate();  // the defaults are valid
+  Check(!options.num_threads && !options.tile_overlap && !options.pixel_range && options.allow_transpose &&
+            options.fit == mobilevsr::Fit::kAuto && options.tile_batch == mobilevsr::TileBatch::kAuto,
+        "option defaults");
+  options.num_threads = 1;
+  options.tile_overlap = 0;
+  options.pixel_range = 255.0;
+  options.Validate();  // the smallest allowed values
+  auto with = [](auto change) {
+    mobilevsr::UpscalerOptions bad;
+    change(bad);
+    return [bad] { bad.Validate(); };
+  };
+  CheckThrows<mobilevsr::InvalidArgument>(with([](auto& o) { o.num_threads = 0; }), "num_threads 0",
+              "num_threads must be at least 1 (unset: the cores this process may use), got 0");
+  CheckThrows<mobilevsr::InvalidArgument>(with([](auto& o) { o.tile_overlap = -1; }), "tile_overlap -1", "tile_overlap must be at least 0");
+  CheckThrows<mobilevsr::InvalidArgument>(with([](auto& o) { o.pixel_range = 2.0; }), "pixel_range 2", "pixel_range must be 1.0 or 255.0");
+  CheckThrows<mobilevsr::InvalidArgument>(with([](auto& o) { o.fit = static_cast<mobilevsr::Fit>(7); }), "a fit out of range", "fit");
+  // The session part is checked by both structs' Validate().
+  mobilevsr::SessionOptions session;
+  session.num_threads = -2;
+  CheckThrows<mobilevsr::InvalidArgument>([&] { session.Validate(); }, "session num_threads -2", "got -2");
+}
+
 int main() {
   TestJson();
+  TestOptions();
   TestContract();
   TestLayoutDetection();
   TestPixelConversion();

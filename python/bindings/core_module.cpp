@@ -11,6 +11,7 @@
 #include "contract.h"
 #include "errors.h"
 #include "json.h"
+#include "options_binding.h"
 #include "session.h"
 #include "upscaler.h"
 
@@ -46,22 +47,7 @@ py::array ToNumpy(HrFrame frame) {
 // Owns the core object; close() drops it and later calls raise instead of touching freed memory.
 class PyUpscaler {
  public:
-  PyUpscaler(const std::string& model_path, const std::string& litert_library, const std::string& accelerator,
-             int num_threads, const std::string& contract_json, std::optional<double> pixel_range, bool verbose,
-             const std::string& fit, std::optional<int> tile_overlap, bool allow_transpose,
-             const std::string& tile_batch, bool profile) {
-    mobilevsr::UpscalerOptions options;
-    options.session.litert_library = litert_library;
-    options.session.accelerator = mobilevsr::ParseAccelerator(accelerator);
-    options.session.num_threads = num_threads;
-    options.session.verbose = verbose;
-    options.session.profile = profile;
-    options.contract_json = contract_json;
-    options.pixel_range = pixel_range;
-    options.fit = fit;
-    options.tile_overlap = tile_overlap;
-    options.allow_transpose = allow_transpose;
-    options.tile_batch = tile_batch;
+  PyUpscaler(const std::string& model_path, const mobilevsr::UpscalerOptions& options) {
     py::gil_scoped_release release;
     core_ = std::make_shared<mobilevsr::Upscaler>(model_path, options);
   }
@@ -152,14 +138,10 @@ PYBIND11_MODULE(_core, m) {
       PyErr_SetString(PyExc_RuntimeError, SafeMessage(e.what()).c_str());
     }
   });
+  BindOptions(m);
   py::class_<PyUpscaler>(m, "Upscaler")
-      .def(py::init<const std::string&, const std::string&, const std::string&, int, const std::string&,
-                    std::optional<double>, bool, const std::string&, std::optional<int>, bool, const std::string&,
-                    bool>(),
-           py::arg("model_path"), py::arg("litert_library"), py::arg("accelerator"), py::arg("num_threads"),
-           py::arg("contract_json"), py::arg("pixel_range"), py::arg("verbose"), py::arg("fit") = "auto",
-           py::arg("tile_overlap") = py::none(), py::arg("allow_transpose") = true, py::arg("tile_batch") = "auto",
-           py::arg("profile") = false)
+      .def(py::init<const std::string&, const mobilevsr::UpscalerOptions&>(), py::arg("model_path"),
+           py::arg("options"))
       .def("process", &PyUpscaler::Process, py::arg("frame"))
       .def("flush", &PyUpscaler::Flush)
       .def("reset", &PyUpscaler::Reset)
@@ -178,13 +160,7 @@ PYBIND11_MODULE(_core, m) {
   m.def("contract_schema", [] { return mobilevsr::ContractSchemaText(); });
   m.def(
       "compile_model",
-      [](const std::string& model_path, const std::string& litert_library, const std::string& accelerator,
-         int num_threads, bool verbose) {
-        mobilevsr::SessionOptions options;
-        options.litert_library = litert_library;
-        options.accelerator = mobilevsr::ParseAccelerator(accelerator);
-        options.num_threads = num_threads;
-        options.verbose = verbose;
+      [](const std::string& model_path, const mobilevsr::SessionOptions& options) {
         std::unique_ptr<mobilevsr::Session> session;
         {
           py::gil_scoped_release release;
@@ -200,8 +176,7 @@ PYBIND11_MODULE(_core, m) {
             {"native_log", mobilevsr::Json::String(session->native_log())},
         }).Dump();
       },
-      py::arg("model_path"), py::arg("litert_library"), py::arg("accelerator"), py::arg("num_threads") = 0,
-      py::arg("verbose") = false,
+      py::arg("model_path"), py::arg("options"),
       "Compiles any .tflite model (no contract needed) as an Upscaler would and reports where it runs: the "
       "accelerator, full acceleration, whether the GPU compiled it, why the GPU was not used, the CPU threads and "
       "the captured native log.");

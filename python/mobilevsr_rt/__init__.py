@@ -13,6 +13,9 @@ __version__ = "0.1.0"
 
 _LAZY = {
     "Upscaler": "mobilevsr_rt.upscaler",
+    "Accelerator": "mobilevsr_rt.upscaler",
+    "Fit": "mobilevsr_rt.upscaler",
+    "TileBatch": "mobilevsr_rt.upscaler",
     "embed_contract": "mobilevsr_rt.contract",
     "read_contract": "mobilevsr_rt.contract",
     "validate_contract": "mobilevsr_rt.contract",

@@ -10,10 +10,16 @@ from typing import Any, Literal, TypedDict
 import numpy as np
 
 from . import _core
+from ._core import Accelerator, Fit, TileBatch
 from ._litert import litert_library_path
 from .models import resolve_model
 
-Accelerator = Literal["auto", "gpu", "cpu"]
+# The modes' names, accepted wherever their enum is (the strings of earlier releases).
+AcceleratorName = Literal["auto", "gpu", "cpu"]
+FitName = Literal["auto", "resize", "tile"]
+TileBatchName = Literal["auto", "on", "off"]
+# Defaults come from the core's options struct (cpp/src/options.h), the one place they are written.
+_DEFAULTS = _core.UpscalerOptions()
 
 
 class ProfileOp(TypedDict):
@@ -38,8 +44,16 @@ def _flush_python_output() -> None:
             stream.flush()
 
 
-def compile_check(model: str | os.PathLike, accelerator: Accelerator = "gpu", num_threads: int | None = None,
-                  verbose: bool = False) -> dict[str, Any]:
+def _options(options: _core.SessionOptions, **fields: Any) -> Any:
+    """``options`` with ``fields`` set, checked by the core's ``Validate()`` (ValueError naming the bad field)."""
+    for name, value in fields.items():
+        setattr(options, name, value)
+    options.validate()
+    return options
+
+
+def compile_check(model: str | os.PathLike, accelerator: Accelerator | AcceleratorName = Accelerator.GPU,
+                  num_threads: int | None = _DEFAULTS.num_threads, verbose: bool = _DEFAULTS.verbose) -> dict[str, Any]:
     """Compile any .tflite file as an ``Upscaler`` would, without needing a contract or a known layout, and report where
     it runs: ``accelerator`` ("gpu" or "cpu"), ``fully_accelerated``, ``gpu_compiled`` (the GPU accelerator compiled
     it, fully or partly), ``fallback_reason`` (why not the GPU, with what the GPU stack printed), ``num_threads`` and
@@ -48,12 +62,10 @@ def compile_check(model: str | os.PathLike, accelerator: Accelerator = "gpu", nu
     ``accelerator="gpu"`` raises RuntimeError when the GPU cannot compile the model; ``"auto"`` reports the fallback
     instead. A file that would crash LiteRT raises ValueError (it is compiled in a probe process first).
     """
-    if num_threads is not None and (isinstance(num_threads, bool) or not isinstance(num_threads, int)
-                                    or num_threads < 1):
-        raise ValueError(f"num_threads must be a positive int or None, got {num_threads!r}")
+    options = _options(_core.SessionOptions(), accelerator=accelerator, num_threads=num_threads, verbose=verbose,
+                       litert_library=litert_library_path())
     _flush_python_output()
-    report = _core.compile_model(model_path=os.fspath(model), litert_library=litert_library_path(),
-                                 accelerator=accelerator, num_threads=num_threads or 0, verbose=verbose)
+    report = _core.compile_model(model_path=os.fspath(model), options=options)
     return json.loads(report)
 
 
@@ -63,6 +75,10 @@ class Upscaler:
     The model is driven by its embedded contract (docs/model-contract.md), by a recognised public layout (single
     frame, 10 stacked frames, MobileRRN, SWRN), or by ``contract``. Frames are HxWx3 RGB or HxWx4 RGBA uint8 arrays
     of any layout in memory; a frame size other than the model's resizes the model's inputs when the graph allows.
+
+    The options are the C++ core's (``cpp/src/options.h``), with the same defaults and the same checks as in every
+    face: a bad value raises ValueError with the text Java's IllegalArgumentException carries. ``accelerator``,
+    ``fit`` and ``tile_batch`` take their enum (``Accelerator.CPU``) or its name (``"cpu"``).
 
     Args:
         model: path of the .tflite file, or a bundled model name (``swat_3``, ``swat_3_int8``; see
@@ -107,47 +123,43 @@ class Upscaler:
     def __init__(
         self,
         model: str | os.PathLike,
-        accelerator: Accelerator = "auto",
-        num_threads: int | None = None,
+        accelerator: Accelerator | AcceleratorName = _DEFAULTS.accelerator,
+        num_threads: int | None = _DEFAULTS.num_threads,
         precision: Literal["auto", "fp16", "int8", "fp32"] = "auto",
         contract: dict | str | None = None,
-        pixel_range: float | None = None,
-        verbose: bool = False,
-        fit: Literal["auto", "resize", "tile"] = "auto",
-        tile_overlap: int | None = None,
-        allow_transpose: bool = True,
-        tile_batch: Literal["auto", "on", "off"] = "auto",
-        profile: bool = False,
+        pixel_range: float | None = _DEFAULTS.pixel_range,
+        verbose: bool = _DEFAULTS.verbose,
+        fit: Fit | FitName = _DEFAULTS.fit,
+        tile_overlap: int | None = _DEFAULTS.tile_overlap,
+        allow_transpose: bool = _DEFAULTS.allow_transpose,
+        tile_batch: TileBatch | TileBatchName = _DEFAULTS.tile_batch,
+        profile: bool = _DEFAULTS.profile,
     ) -> None:
-        if num_threads is not None and (isinstance(num_threads, bool) or not isinstance(num_threads, int)
-                                        or num_threads < 1):
-            raise ValueError(f"num_threads must be a positive int or None, got {num_threads!r}")
-        if tile_overlap is not None and (isinstance(tile_overlap, bool) or not isinstance(tile_overlap, int)
-                                         or tile_overlap < 0):
-            raise ValueError(f"tile_overlap must be an int >= 0 or None (automatic), got {tile_overlap!r}")
-        # A path that exists wins, else a bundled model name.
-        self._model_path = resolve_model(model, precision=precision, accelerator=accelerator)
         contract_json = "" if contract is None else contract if isinstance(contract, str) else json.dumps(contract)
-        options = dict(litert_library=litert_library_path(), num_threads=num_threads or 0,
-                       contract_json=contract_json, pixel_range=pixel_range, verbose=verbose, fit=fit,
-                       tile_overlap=tile_overlap, allow_transpose=allow_transpose,
-                       tile_batch=tile_batch, profile=bool(profile))
+        options = _options(_core.UpscalerOptions(), accelerator=accelerator, num_threads=num_threads,
+                           contract_json=contract_json, pixel_range=pixel_range, verbose=verbose, fit=fit,
+                           tile_overlap=tile_overlap, allow_transpose=allow_transpose, tile_batch=tile_batch,
+                           profile=profile, litert_library=litert_library_path())
+        # A path that exists wins, else a bundled model name.
+        self._model_path = resolve_model(model, precision=precision, accelerator=str(options.accelerator))
         _flush_python_output()
-        self._core = _core.Upscaler(model_path=os.fspath(self._model_path), accelerator=accelerator, **options)
+        self._core = _core.Upscaler(model_path=os.fspath(self._model_path), options=options)
         self._cpu_switch_note: str | None = None
         self._earlier_log = ""  # the GPU attempt's native log when the int8 file was reopened for the CPU
         opened = json.loads(self._core.info())
-        if accelerator == "auto" and precision == "auto" and opened["accelerator"] == "cpu":
+        auto = options.accelerator == Accelerator.AUTO
+        if auto and precision == "auto" and opened["accelerator"] == "cpu":
             cpu_path = resolve_model(model, precision="auto", accelerator="cpu")
             if cpu_path != self._model_path:  # a bundled name whose CPU precision (int8) is bundled too
                 reason = opened.get("fallback_reason") or "the GPU was not used"
                 self._core.close()
-                self._core = _core.Upscaler(model_path=os.fspath(cpu_path), accelerator="cpu", **options)
+                options.accelerator = Accelerator.CPU
+                self._core = _core.Upscaler(model_path=os.fspath(cpu_path), options=options)
                 self._cpu_switch_note = (f"the bundled {cpu_path.name} was opened for the CPU instead of "
                                          f"{self._model_path.name}; GPU: {reason}")
                 self._earlier_log = opened["native_log"]
                 self._model_path = cpu_path
-        if verbose and accelerator == "auto" and self.info["fallback_reason"]:
+        if verbose and auto and self.info["fallback_reason"]:
             print(f"mobilevsr_rt: running on the CPU: {self.info['fallback_reason']}", file=sys.stderr)
 
     def process(self, frame: np.ndarray) -> np.ndarray | None:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from fixtures.data import PUBLIC_MODELS, portrait_frames
+from fixtures.data import PUBLIC_MODELS, lr_frames, portrait_frames
 
 ROOT = Path(__file__).resolve().parents[2]
 JNI_DIR = ROOT / "cpp" / "jni"
@@ -178,6 +178,69 @@ def test_errors_map_to_java_exceptions(java, tmp_path):
     assert worker[-1] == "IllegalStateException:this Upscaler is closed"
     assert worker[:-1] == (["null"] + [f"{WIDTH * 4}x{HEIGHT * 4}x3"] * len(worker))[:len(worker) - 1]
     assert out["concurrent_closed"] == ("ok", "true")
+
+
+# Java setter=value -> the Python keyword argument it mirrors: both go to the core's one Validate().
+INVALID_OPTIONS = {"numThreads=0": ("num_threads", 0), "numThreads=-2": ("num_threads", -2),
+                   "tileOverlap=-1": ("tile_overlap", -1), "pixelRange=2.0": ("pixel_range", 2.0),
+                   "pixelRange=NaN": ("pixel_range", float("nan"))}
+
+
+def test_invalid_options_give_the_same_error_in_java_and_python(java, rt, tmp_path):
+    """Each bad value, from each face, on a model path that does not exist: options are checked first, by the core,
+    so Java's IllegalArgumentException and Python's ValueError carry one text (Java accepted numThreads(0) before)."""
+    missing = tmp_path / "missing.tflite"
+    out = _outcomes(java("invalid", missing, *INVALID_OPTIONS))
+    for java_option, (name, value) in INVALID_OPTIONS.items():
+        with pytest.raises(ValueError) as caught:
+            rt.Upscaler(missing, accelerator="cpu", **{name: value})
+        assert out[java_option] == ("java.lang.IllegalArgumentException", str(caught.value)), java_option
+        assert str(caught.value).startswith(name + " must be")
+
+
+# Every Java option not set by the stream scenario itself (accelerator, numThreads), with the Python keyword argument.
+EVERY_OPTION = {"fit=TILE": ("fit", "tile"), "tileOverlap=6": ("tile_overlap", 6),
+                "allowTranspose=false": ("allow_transpose", False), "tileBatch=OFF": ("tile_batch", "off"),
+                "profile=true": ("profile", True), "pixelRange=1.0": ("pixel_range", 1.0),
+                "verbose=false": ("verbose", False)}
+
+
+def test_every_option_reaches_the_core_from_java(java, rt, tmp_path):
+    """Landscape frames on the portrait SWRN with every option set (tiled, not transposed, overlap 6, tiles in
+    sequence, profiled, another pixel range, a contract): Java's info, profile and frames equal Python's."""
+    model = PUBLIC_MODELS / "swrn.tflite"
+    frames = lr_frames(2)  # 180x320: two 320x180 tiles without the transpose
+    height, width = frames[0].shape[:2]
+    inputs, outputs = tmp_path / "in", tmp_path / "out"
+    inputs.mkdir()
+    outputs.mkdir()
+    for i, frame in enumerate(frames):
+        (inputs / f"{i:04d}.rgb").write_bytes(frame.tobytes())
+    kwargs = dict(EVERY_OPTION.values())
+    with rt.Upscaler(model, accelerator="cpu", num_threads=THREADS) as plain:
+        contract = plain.info["contract"]
+    contract["pixel_range"] = 1.0 if contract["pixel_range"] == 255.0 else 255.0  # the option must win over it
+    java("stream", model, THREADS, "CPU", inputs, len(frames), width, height, 3, outputs, *EVERY_OPTION,
+         f"contract={json.dumps(contract)}")
+    with rt.Upscaler(model, accelerator="cpu", num_threads=THREADS, contract=contract, **kwargs) as up:
+        want = [f for f in [up.process(f) for f in frames] + up.flush() if f is not None]
+        info, profile = up.info, up.profile_report()
+
+    java_info = json.loads((outputs / "info_after.json").read_text())
+    strategy = java_info["strategy"]
+    assert (strategy["name"], strategy["tiles"], strategy["transpose"]) == ("tile", 2, False)
+    assert (java_info["tile_overlap"], java_info["overlap_source"]) == (6, "set")
+    assert strategy["batch_choice"] == 'sequence (tile_batch="off")'
+    assert java_info["pixel_range"] == 1.0 and java_info["contract"]["pixel_range"] == contract["pixel_range"]
+    for key in ("strategy", "layout", "contract", "pixel_range", "num_threads"):
+        assert java_info[key] == info[key], key
+    java_profile = json.loads((outputs / "profile.json").read_text())
+    assert java_profile["runs"] == profile["runs"] == 2 * len(frames)  # every tile's run, profiled
+    assert sorted(op["name"] for op in java_profile["ops"]) == sorted(op["name"] for op in profile["ops"])
+    got = sorted(outputs.glob("hr_*.rgb"))
+    assert len(got) == len(want) == len(frames)
+    for path, expected in zip(got, want, strict=True):
+        assert np.array_equal(np.frombuffer(path.read_bytes(), np.uint8).reshape(expected.shape), expected)
 
 
 def test_bicubic_matches_pillow(java, tmp_path):

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import json
 import os
-import struct
 import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from fixtures.elf import hide_dynamic_symbol
 
 CLI = "import sys; from mobilevsr_rt.cli import main; sys.exit(main())"
 SWIFTSHADER_ICD = Path("/usr/lib/chromium/vk_swiftshader_icd.json")
@@ -30,27 +30,6 @@ def frames(height: int, width: int, count: int) -> list[np.ndarray]:
 def run_cli(*args: object, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-c", CLI, *map(str, args)], capture_output=True, text=True, timeout=600,
                           env={**os.environ, **(env or {})}, check=False)
-
-
-def hide_dynamic_symbol(elf: bytes, name: str) -> bytes:
-    """``elf`` (an x86-64/arm64 shared library) with ``name``'s symbol version marked hidden: dlsym() no longer finds
-    it, while the library's own versioned references to it still resolve, so the library loads and works."""
-    data = bytearray(elf)
-    assert data[:4] == b"\x7fELF" and data[4] == 2 and data[5] == 1, "64-bit little-endian ELF expected"
-    shoff, = struct.unpack_from("<Q", data, 0x28)
-    shentsize, shnum = struct.unpack_from("<HH", data, 0x3A)
-    sections = [struct.unpack_from("<IIQQQQIIQQ", data, shoff + i * shentsize) for i in range(shnum)]
-    dynsym = next(s for s in sections if s[1] == 11)  # SHT_DYNSYM
-    versym = next(s for s in sections if s[1] == 0x6FFFFFFF)  # SHT_GNU_versym
-    dynstr_offset = sections[dynsym[6]][4]
-    wanted = name.encode() + b"\0"
-    for index in range(dynsym[5] // 24):
-        st_name, = struct.unpack_from("<I", data, dynsym[4] + index * 24)
-        if data[dynstr_offset + st_name:dynstr_offset + st_name + len(wanted)] == wanted:
-            version, = struct.unpack_from("<H", data, versym[4] + 2 * index)
-            struct.pack_into("<H", data, versym[4] + 2 * index, version | 0x8000)
-            return bytes(data)
-    raise AssertionError(f"{name} is not a dynamic symbol")
 
 
 def check_report(report: dict, runs: int) -> None:

@@ -2,8 +2,10 @@ import dev.mobilevsr.Accelerator;
 import dev.mobilevsr.Benchmark;
 import dev.mobilevsr.Bicubic;
 import dev.mobilevsr.BundledModel;
+import dev.mobilevsr.Fit;
 import dev.mobilevsr.Frame;
 import dev.mobilevsr.LatencyStats;
+import dev.mobilevsr.TileBatch;
 import dev.mobilevsr.Upscaler;
 import dev.mobilevsr.UpscalerInfo;
 
@@ -22,7 +24,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * files, outcomes as "key<TAB>value" lines); the pytest side makes every assertion.
  *
  * <pre>
- * stream MODEL THREADS ACCELERATOR IN_DIR COUNT WIDTH HEIGHT CHANNELS OUT_DIR  feed IN_DIR/NNNN.rgb, flush
+ * stream MODEL THREADS ACCELERATOR IN_DIR COUNT WIDTH HEIGHT CHANNELS OUT_DIR [OPTION=VALUE...]
+ *                                                     feed IN_DIR/NNNN.rgb, flush (OPTION: an Options setter)
+ * invalid MODEL OPTION=VALUE...                       open with each option alone: the outcome of each
  * errors MODEL IN_FRAME WIDTH HEIGHT                  error mapping and close semantics
  * bicubic IN_FRAME WIDTH HEIGHT SCALE OUT_FRAME       Bicubic.upscale
  * stats NANOS...                                      LatencyStats.ofNanos
@@ -44,6 +48,12 @@ public final class HostDriver {
                 break;
             case "errors":
                 errors(args);
+                break;
+            case "invalid":
+                for (int i = 2; i < args.length; i++) {
+                    String option = args[i];
+                    report(option, () -> new Upscaler(args[1], set(new Upscaler.Options(), option)));
+                }
                 break;
             case "bicubic": {
                 Frame lr = Frame.rgb(Files.readAllBytes(Paths.get(args[1])), Integer.parseInt(args[2]),
@@ -108,7 +118,13 @@ public final class HostDriver {
         int channels = Integer.parseInt(args[8]);
         Path out = Paths.get(args[9]);
         List<String> log = new ArrayList<>();
-        try (Upscaler up = new Upscaler(model, new Upscaler.Options().accelerator(accelerator).numThreads(threads))) {
+        Upscaler.Options options = new Upscaler.Options().accelerator(accelerator).numThreads(threads);
+        boolean profile = false;
+        for (int i = 10; i < args.length; i++) {
+            set(options, args[i]);
+            profile |= args[i].equals("profile=true");
+        }
+        try (Upscaler up = new Upscaler(model, options)) {
             UpscalerInfo info = up.info();
             Files.write(out.resolve("info.json"), info.json.getBytes(StandardCharsets.UTF_8));
             log.add("accelerator\t" + info.accelerator);
@@ -129,6 +145,10 @@ public final class HostDriver {
             List<Frame> rest = up.flush();
             log.add("flush\t" + rest.size());
             Files.write(out.resolve("timing.json"), up.timingJson(false).getBytes(StandardCharsets.UTF_8));
+            Files.write(out.resolve("info_after.json"), up.info().json.getBytes(StandardCharsets.UTF_8));
+            if (profile) {
+                Files.write(out.resolve("profile.json"), up.profileReportJson(false).getBytes(StandardCharsets.UTF_8));
+            }
             for (Frame hr : rest) {
                 Files.write(out.resolve(String.format("hr_%04d.rgb", written++)), hr.pixels());
             }
@@ -149,6 +169,38 @@ public final class HostDriver {
             // Benchmark.run leaves a fresh clip behind: the first frame again waits for the lookahead.
             Frame next = up.process(Benchmark.noiseFrame(width, height, 8));
             System.out.println("after\t" + (next == null ? "null" : "frame") + "\t" + up.lookahead());
+        }
+    }
+
+    /** Applies "setter=value" (e.g. "tileOverlap=6", "fit=TILE") to `options` through its public setter. */
+    private static Upscaler.Options set(Upscaler.Options options, String assignment) {
+        String[] parts = assignment.split("=", 2);
+        String value = parts[1];
+        switch (parts[0]) {
+            case "accelerator":
+                return options.accelerator(Accelerator.valueOf(value));
+            case "numThreads":
+                return options.numThreads(Integer.parseInt(value));
+            case "litertLibrary":
+                return options.litertLibrary(value);
+            case "contract":
+                return options.contract(value);
+            case "pixelRange":
+                return options.pixelRange(Double.parseDouble(value));
+            case "verbose":
+                return options.verbose(Boolean.parseBoolean(value));
+            case "fit":
+                return options.fit(Fit.valueOf(value));
+            case "tileOverlap":
+                return options.tileOverlap(Integer.parseInt(value));
+            case "allowTranspose":
+                return options.allowTranspose(Boolean.parseBoolean(value));
+            case "tileBatch":
+                return options.tileBatch(TileBatch.valueOf(value));
+            case "profile":
+                return options.profile(Boolean.parseBoolean(value));
+            default:
+                throw new IllegalArgumentException("unknown option " + parts[0]);
         }
     }
 

@@ -1,22 +1,18 @@
 package dev.mobilevsr;
 
-/** Where the model runs; mirrors the Python face's {@code accelerator="auto" | "gpu" | "cpu"}. */
+import java.util.Locale;
+
+/** Where the model runs; mirrors the Python face's {@code Accelerator} ({@code accelerator="auto"}, ...). */
 public enum Accelerator {
     /** Try the GPU and fall back to the CPU; {@link UpscalerInfo#fallbackReason} says why it fell back. */
-    AUTO("auto"),
+    AUTO,
     /** The GPU only: construction fails with {@link IllegalStateException} instead of running on the CPU. */
-    GPU("gpu"),
+    GPU,
     /** The CPU (XNNPACK). */
-    CPU("cpu");
-
-    private final String coreName;
-
-    Accelerator(String coreName) {
-        this.coreName = coreName;
-    }
+    CPU;
 
     /** The name the core (and the Python face) uses: "auto", "gpu" or "cpu". */
     public String coreName() {
-        return coreName;
+        return name().toLowerCase(Locale.ROOT);
     }
 }

@@ -46,33 +46,37 @@ public final class Upscaler implements AutoCloseable {
 
     private static volatile String defaultLiteRtLibrary;
 
-    /** Construction options beyond the model path; every field has a default. */
+    /**
+     * Construction options beyond the model path: the C++ core's options (cpp/src/options.h), as the Python face's
+     * keyword arguments. An option never set keeps the core's default. Values are checked by the core when the
+     * upscaler opens, so a bad one throws {@link IllegalArgumentException} with the text Python's ValueError carries
+     * (e.g. {@code numThreads(0)}: "num_threads must be at least 1 ...").
+     */
     public static final class Options {
-        private Accelerator accelerator = Accelerator.AUTO;
-        private int numThreads;
+        // Read field by field, by name, by the JNI bridge (cpp/jni/mobilevsr_jni.cc ReadOptions); null: not set.
+        private Accelerator accelerator;
+        private Integer numThreads;
         private String litertLibrary;
         private String contract;
-        private double pixelRange = Double.NaN;
-        private boolean verbose;
+        private Double pixelRange;
+        private Boolean verbose;
+        private Fit fit;
+        private Integer tileOverlap;
+        private Boolean allowTranspose;
+        private TileBatch tileBatch;
+        private Boolean profile;
 
         /** Where the model runs (default AUTO). */
         public Options accelerator(Accelerator value) {
-            if (value == null) {
-                throw new IllegalArgumentException("accelerator is null");
-            }
-            accelerator = value;
+            accelerator = nonNull(value, "accelerator");
             return this;
         }
 
         /**
-         * CPU threads (default 0: the cores this process may use, its CPU affinity mask, as the Python face and the
-         * CLI default to; {@link UpscalerInfo#numThreads} says how many run).
+         * CPU threads, at least 1 (default: the cores this process may use, its CPU affinity mask, as the Python face
+         * and the CLI default to; {@link UpscalerInfo#numThreads} says how many run).
          */
         public Options numThreads(int value) {
-            if (value < 0) {
-                throw new IllegalArgumentException("numThreads must be positive (or 0 for the cores this process may "
-                        + "use), got " + value);
-            }
             numThreads = value;
             return this;
         }
@@ -100,6 +104,49 @@ public final class Upscaler implements AutoCloseable {
             verbose = value;
             return this;
         }
+
+        /** Frames of another size than the model's (default AUTO): resize the model's inputs, or pad/tile. */
+        public Options fit(Fit value) {
+            fit = nonNull(value, "fit");
+            return this;
+        }
+
+        /**
+         * LR pixels neighbouring tiles share, at least 0 (default: automatic, from the model's receptive field;
+         * the info JSON's tile_overlap and overlap_source say what was used).
+         */
+        public Options tileOverlap(int value) {
+            tileOverlap = value;
+            return this;
+        }
+
+        /** May run a landscape clip through a portrait model transposed, and back (default true). */
+        public Options allowTranspose(boolean value) {
+            allowTranspose = value;
+            return this;
+        }
+
+        /** A frame's tiles as one batch or one after another (default AUTO: whichever measured faster). */
+        public Options tileBatch(TileBatch value) {
+            tileBatch = nonNull(value, "tileBatch");
+            return this;
+        }
+
+        /**
+         * Compile with LiteRT's profiler on and record every model run, for {@link Upscaler#profileReportJson}
+         * (costs a little time per run; on the GPU the model runs unprofiled and the report's note says so).
+         */
+        public Options profile(boolean value) {
+            profile = value;
+            return this;
+        }
+
+        private static <T> T nonNull(T value, String name) {
+            if (value == null) {
+                throw new IllegalArgumentException(name + " is null");
+            }
+            return value;
+        }
     }
 
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
@@ -126,9 +173,10 @@ public final class Upscaler implements AutoCloseable {
         if (modelPath == null) {
             throw new IllegalArgumentException("modelPath is null");
         }
-        handle = nativeCreate(modelPath, resolveLiteRtLibrary(options.litertLibrary), options.accelerator.coreName(),
-                options.numThreads, options.contract == null ? "" : options.contract, options.pixelRange,
-                options.verbose);
+        if (options == null) {
+            throw new IllegalArgumentException("options is null");
+        }
+        handle = nativeCreate(modelPath, resolveLiteRtLibrary(options.litertLibrary), options);
     }
 
     /** The LiteRT library every upscaler without {@link Options#litertLibrary} uses (Android: nativeLibraryDir). */
@@ -192,6 +240,20 @@ public final class Upscaler implements AutoCloseable {
         lock.readLock().lock();
         try {
             return nativeTiming(openHandle(), clear);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /**
+     * The per-op profile of the model runs since opening (or the last clear), as JSON: ops (most expensive first),
+     * partitions, stages, runs, accelerator and note; the same report as the Python face's profile_report().
+     * Needs {@link Options#profile} (IllegalStateException otherwise). {@code clear} starts a new profile afterwards.
+     */
+    public String profileReportJson(boolean clear) {
+        lock.readLock().lock();
+        try {
+            return nativeProfileReport(openHandle(), clear);
         } finally {
             lock.readLock().unlock();
         }
@@ -261,8 +323,7 @@ public final class Upscaler implements AutoCloseable {
                 + " to libLiteRt.so or its folder (Android: applicationInfo.nativeLibraryDir)");
     }
 
-    private static native long nativeCreate(String modelPath, String litertLibrary, String accelerator,
-                                            int numThreads, String contractJson, double pixelRange, boolean verbose)
+    private static native long nativeCreate(String modelPath, String litertLibrary, Options options)
             throws FileNotFoundException;
 
     private static native void nativeDestroy(long handle);
@@ -278,4 +339,6 @@ public final class Upscaler implements AutoCloseable {
     private static native int nativeLookahead(long handle);
 
     private static native String nativeTiming(long handle, boolean clear);
+
+    private static native String nativeProfileReport(long handle, boolean clear);
 }
