@@ -29,14 +29,16 @@ struct StatePair {
   TensorRef output;
 };
 
+// Optional fields take their defaults from the schema's "default" (ParseContract, DetectPublicLayout); the zeros
+// below are only what a default-constructed struct holds before either fills it.
 struct Contract {
   int version = 1;
   std::string name;
-  int scale = 4;
+  int scale = 0;
   FrameGroup frame_inputs;
   FrameGroup frame_outputs;
   std::vector<StatePair> state;
-  double pixel_range = 1.0;
+  double pixel_range = 0.0;
   bool bgr = false;
   std::string layout = "contract";  // how it was obtained: "contract" or the name of a recognised public layout
 
