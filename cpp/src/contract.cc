@@ -135,7 +135,7 @@ Contract ParseContract(std::string_view json_text) {
     c.state.push_back({ParseRef(*p.find("input")), ParseRef(*p.find("output"))});
   c.pixel_range = FieldOrDefault(doc, "pixel_range").as_number();
   c.bgr = FieldOrDefault(doc, "channel_order").as_string() == "BGR";
-  c.layout = "contract";
+  c.origin = "contract";
   return c;
 }
 
@@ -187,19 +187,19 @@ Contract DetectPublicLayout(const std::vector<TensorInfo>& inputs, const std::ve
     if (frames_in != frames_out) NoLayout(inputs, outputs, "frames in and frames out differ and there is no state");
     for (int k = 0; k < frames_in; ++k) c.frame_inputs.offsets.push_back(k);
     c.frame_outputs.offsets = c.frame_inputs.offsets;
-    c.layout = frames_in == 1 ? "single_frame" : "stacked_chunk";
+    c.origin = frames_in == 1 ? "single_frame" : "stacked_chunk";
     c.pixel_range = RangeFromQuantization(in, 1.0);
   } else {
     if (frames_out != 1) NoLayout(inputs, outputs, "a recurrent model must output one frame");
     if (frames_in == 2) {
       c.frame_inputs.offsets = {-1, 0};
-      c.layout = "recurrent";
+      c.origin = "recurrent";
     } else if (frames_in == 3) {
       c.frame_inputs.offsets = {-1, 0, 1};
-      c.layout = "sliding_recurrent";
+      c.origin = "sliding_recurrent";
     } else if (frames_in == 1) {
       c.frame_inputs.offsets = {0};
-      c.layout = "recurrent";
+      c.origin = "recurrent";
     } else {
       NoLayout(inputs, outputs, "a recurrent model must read 1, 2 ([t-1,t]) or 3 ([t-1,t,t+1]) stacked frames");
     }

@@ -20,7 +20,7 @@ struct TensorRef {
 
 struct FrameGroup {
   std::vector<TensorRef> tensors;
-  bool stacked = true;
+  bool stacked = true;  // the contract's "layout" field: "stacked" (one tensor, frames on channels) or "separate"
   std::vector<int> offsets;
 };
 
@@ -40,7 +40,10 @@ struct Contract {
   std::vector<StatePair> state;
   double pixel_range = 0.0;
   bool bgr = false;
-  std::string layout = "contract";  // how it was obtained: "contract" or the name of a recognised public layout
+  // Where the contract came from: "contract" (embedded or given) or the recognised public temporal layout it was
+  // derived from ("single_frame", "stacked_chunk", "recurrent", "sliding_recurrent"); info["layout"] reports it.
+  // (Not FrameGroup's packing, which the contract file calls "layout": that is `stacked`.)
+  std::string origin = "contract";
 
   Json ToJson() const;
 };

@@ -139,16 +139,16 @@ mobilevsr::TensorInfo Tensor(const std::string& name, std::vector<int> shape, mo
 void TestLayoutDetection() {
   using mobilevsr::DetectPublicLayout;
   auto c = DetectPublicLayout({Tensor("x", {1, 180, 320, 3})}, {Tensor("y", {1, 720, 1280, 3})});
-  Check(c.layout == "single_frame" && c.scale == 4 && c.pixel_range == 1.0, "single frame layout");
+  Check(c.origin == "single_frame" && c.scale == 4 && c.pixel_range == 1.0, "single frame layout");
   c = DetectPublicLayout({Tensor("x", {1, 180, 320, 30})}, {Tensor("y", {1, 720, 1280, 30})});
-  Check(c.layout == "stacked_chunk" && c.frame_outputs.offsets.size() == 10, "stacked chunk layout");
+  Check(c.origin == "stacked_chunk" && c.frame_outputs.offsets.size() == 10, "stacked chunk layout");
   c = DetectPublicLayout({Tensor("x", {1, 320, 180, 6}), Tensor("h", {1, 320, 180, 16})},
                          {Tensor("y", {1, 1280, 720, 3}), Tensor("h2", {1, 320, 180, 16})});
-  Check(c.layout == "recurrent" && c.frame_inputs.offsets == std::vector<int>({-1, 0}) && c.pixel_range == 255.0,
+  Check(c.origin == "recurrent" && c.frame_inputs.offsets == std::vector<int>({-1, 0}) && c.pixel_range == 255.0,
         "recurrent layout");
   c = DetectPublicLayout({Tensor("h", {1, 320, 180, 32}), Tensor("x", {1, 320, 180, 9})},
                          {Tensor("h2", {1, 320, 180, 32}), Tensor("y", {1, 1280, 720, 3})});
-  Check(c.layout == "sliding_recurrent" && c.state[0].input.name == "h" && c.state[0].output.name == "h2",
+  Check(c.origin == "sliding_recurrent" && c.state[0].input.name == "h" && c.state[0].output.name == "h2",
         "sliding recurrent layout, any tensor order");
   auto q = Tensor("x", {1, 8, 8, 3}, mobilevsr::DType::kUInt8);
   q.quantized = true;

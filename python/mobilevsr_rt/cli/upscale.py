@@ -31,11 +31,11 @@ from ..media import (
     VideoSource,
     atomic_file,
     atomic_folder,
-    bicubic_resize,
     check_video_output,
     is_image_path,
     is_video_path,
     open_source,
+    pillow_bicubic_resize,
     side_by_side,
     write_png,
 )
@@ -139,7 +139,7 @@ class _Pairing:
 def _compose(frame: SourceFrame, hr: np.ndarray, compare: bool) -> np.ndarray:
     if not compare:
         return hr
-    return side_by_side(bicubic_resize(frame.image, hr.shape[0], hr.shape[1]), hr)
+    return side_by_side(pillow_bicubic_resize(frame.image, hr.shape[0], hr.shape[1]), hr)
 
 
 def _limited(frames: Iterator[SourceFrame], max_frames: int | None) -> Iterator[SourceFrame]:
