@@ -84,10 +84,13 @@ def test_older_and_registry_forms_are_the_same_config(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("field", "value", "expected"), [
-    (("train", "steps"), "1e4", "train.steps: expected an integer, got the text '1e4' (YAML reads 1e4 as text): "
-                                "write 10000"),
-    (("train", "lr", "initial"), "5e-4", "train.lr.initial: expected a number, got the text '5e-4'"),
-    (("data", "patch_size"), "48", "data.patch_size: expected an integer, got the text '48'"),
+    (("train", "steps"), "1e4", "train.steps: expected an integer, got the text '1e4' (YAML reads 1e4 as text; a "
+                                "number with an exponent needs a dot, 5.0e-4 not 5e-4): write 10000"),
+    (("train", "lr", "initial"), "5e-4", "train.lr.initial: expected a number, got the text '5e-4' (YAML reads "
+                                         "5e-4 as text; a number with an exponent needs a dot, 5.0e-4 not 5e-4): "
+                                         "write 0.0005"),
+    (("data", "patch_size"), "48", "data.patch_size: expected an integer, got the text '48' (YAML reads 48 as text): "
+                                   "write 48"),
     (("data", "patch_size"), 0, "data.patch_size: input should be greater than or equal to 1"),
     (("train", "steps"), 1.5, "train.steps: input should be a valid integer"),
     (("train", "lerning_rate"), 1.0, "train.lerning_rate: unknown key"),

@@ -188,10 +188,12 @@ def _number_hint(text: str, want_int: bool) -> str:
         return ""
     if not math.isfinite(number):
         return ""
+    # YAML 1.1 (PyYAML) reads an exponent without a dot as text: 1e4, 5e-4 (1.0e+4, 5.0e-4 are numbers).
+    dot = "; a number with an exponent needs a dot, 5.0e-4 not 5e-4" if "e" in text.lower() and "." not in text else ""
     if want_int and number.is_integer():
-        return f" (YAML reads {text} as text): write {int(number)}"
+        return f" (YAML reads {text} as text{dot}): write {int(number)}"
     if not want_int:
-        return f" (YAML reads {text} as text; a float needs a dot, 5.0e-4 not 5e-4): write {number!r}"
+        return f" (YAML reads {text} as text{dot}): write {number!r}"
     return ""
 
 
