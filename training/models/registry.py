@@ -136,8 +136,12 @@ def count_params(model: keras.Model) -> int:
 def _macs_of_call(layer: layers.Layer, in_shape: tuple, out_shape: tuple) -> int:
     """MACs of one call of ``layer`` for one sample (batch dimension excluded); 0 for non-MAC layers. The
     arithmetic is :mod:`mobilevsr_rt.analysis.macs`, shared with the .tflite statistics."""
-    c_in, kernel_area = int(in_shape[-1]), positions(getattr(layer, "kernel_size", ()))
+    if not isinstance(layer, (layers.Conv1D, layers.Conv2D, layers.Conv3D, layers.DepthwiseConv2D,
+                              layers.SeparableConv2D, layers.Conv2DTranspose, layers.Dense)):
+        return 0  # shapes of other layers (inputs, merges) need not be single tensors
+    c_in = int(in_shape[-1])
     out_positions = positions(out_shape[1:-1])
+    kernel_area = positions(getattr(layer, "kernel_size", ()))
     # Depthwise/separable/transposed convs may subclass the plain convs: test them first.
     if isinstance(layer, layers.DepthwiseConv2D):
         return depthwise_macs(out_positions, kernel_area, c_in * layer.depth_multiplier)
@@ -147,11 +151,9 @@ def _macs_of_call(layer: layers.Layer, in_shape: tuple, out_shape: tuple) -> int
                 + conv_macs(out_positions, 1, depthwise_channels, layer.filters))
     if isinstance(layer, layers.Conv2DTranspose):
         return transpose_conv_macs(positions(in_shape[1:-1]), kernel_area, c_in, layer.filters)
-    if isinstance(layer, (layers.Conv1D, layers.Conv2D, layers.Conv3D)):
-        return conv_macs(out_positions, kernel_area, c_in // getattr(layer, "groups", 1), layer.filters)
     if isinstance(layer, layers.Dense):
         return conv_macs(positions(in_shape[1:-1]), 1, c_in, layer.units)
-    return 0
+    return conv_macs(out_positions, kernel_area, c_in // getattr(layer, "groups", 1), layer.filters)
 
 
 def count_macs(model: keras.Model) -> int:
