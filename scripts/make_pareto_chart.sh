@@ -7,7 +7,7 @@
 # _per_frame_gain.*}. Usage: scripts/make_pareto_chart.sh [extra report options]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-models=$(python -c "import mobilevsr_rt; print(' '.join(m.path.stem for m in mobilevsr_rt.list_models()))")
+models=$(python -c "import mobilevsr_rt; print(' '.join(m.path.stem for m in mobilevsr_rt.list_bundled_models()))")
 mkdir -p reports/pareto
 # shellcheck disable=SC2086  # one word per bundled model
 mobilevsr-train report $models --anchors --anchors-dir ../shared/models --data ../shared/data/val_videos \

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from ai_edge_litert.interpreter import Interpreter
 
-CONTRACT_DEFAULTS = {"state": [], "pixel_range": 1.0, "channel_order": "RGB"}
+from mobilevsr_rt.contract import contract_defaults  # the schema's "default" values
 
 
 def round_half_away(x: np.ndarray) -> np.ndarray:
@@ -82,7 +82,7 @@ def zero_state(detail: dict) -> np.ndarray:
 
 def with_defaults(contract: dict[str, Any]) -> dict[str, Any]:
     """The contract with its optional fields filled in."""
-    return {**CONTRACT_DEFAULTS, **contract}
+    return {**contract_defaults(), **contract}
 
 
 def lookahead(contract: dict[str, Any]) -> int:

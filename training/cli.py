@@ -34,7 +34,7 @@ __all__ = ["COMMANDS", "Command", "build_parser", "main"]
 
 PROG = "mobilevsr-train"
 # Top-level modules of the [train] extra: a command failing to import one of them names the extra.
-TRAIN_MODULES = frozenset({"tensorflow", "tf_keras", "tensorflow_model_optimization", "yaml", "tf2onnx"})
+TRAIN_MODULES = frozenset({"tensorflow", "tf_keras", "tensorflow_model_optimization", "yaml", "pydantic", "tf2onnx"})
 INSTALL_HINT = f'pip install "{DISTRIBUTION}[train]"'
 
 
@@ -77,11 +77,16 @@ def _fit_args(p: argparse.ArgumentParser) -> None:
 
 
 def _fit_run(args: argparse.Namespace) -> int:
+    from .train.config import ConfigError, load_config
+
+    try:  # before TensorFlow loads: a bad file is a usage error in one line, at once
+        cfg = load_config(args.config, output=args.output, steps=args.steps)
+    except ConfigError as error:
+        raise UsageError(str(error)) from None
     _configure_threads(args.threads)
-    from .train.config import load_config
     from .train.fit import fit
 
-    result = fit(load_config(args.config, output=args.output, steps=args.steps))
+    result = fit(cfg)
     print(f"run {result.output}: steps {result.start_step} -> {result.final_step}, last loss {result.last_loss}, "
           f"checkpoint {result.checkpoint}")
     return 0

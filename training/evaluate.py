@@ -22,7 +22,7 @@ from typing import Protocol
 import numpy as np
 
 from . import metrics
-from .data.bicubic import downscale, upscale
+from .data.bicubic import matlab_downscale, matlab_upscale
 from .data.readers import load_frame, read_clip_folders
 
 __all__ = [
@@ -111,7 +111,7 @@ def load_eval_clips(root: str | Path, frames: int | None = None, crop: tuple[int
                 hr = hr[top: top + ch, left: left + cw]
             hr = np.ascontiguousarray(hr[: hr.shape[0] - hr.shape[0] % scale, : hr.shape[1] - hr.shape[1] % scale])
             hr_frames.append(hr)
-            lr_frames.append(downscale(hr, scale))
+            lr_frames.append(matlab_downscale(hr, scale))
         clips.append(EvalClip(clip.name, hr_frames, lr_frames))
     if not clips:
         raise ValueError(f"no clips in {root}")
@@ -176,7 +176,7 @@ class BicubicUpscaler:
 
     def process(self, frame: np.ndarray) -> np.ndarray:
         """HR frame for ``frame``."""
-        return upscale(frame, self.scale)
+        return matlab_upscale(frame, self.scale)
 
     def flush(self) -> list[np.ndarray]:
         """Nothing is ever held back."""
@@ -259,11 +259,11 @@ def bundled_tflite(target: str) -> Path | None:
     if Path(target).exists() or target == "bicubic":
         return None
     try:
-        from mobilevsr_rt.models import list_models, resolve_model
+        from mobilevsr_rt.models import list_bundled_models, resolve_model
     except ImportError:
         return None
     stem = target.removesuffix(".tflite")
-    if not any(stem in (m.name, m.path.stem) for m in list_models()):
+    if not any(stem in (m.name, m.path.stem) for m in list_bundled_models()):
         return None
     return resolve_model(target, accelerator="cpu")
 

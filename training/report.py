@@ -64,9 +64,9 @@ def anchor_targets(models_dir: Path) -> list[str]:
 def model_costs(name: str, lr_size: Sequence[int], overrides: dict | None = None) -> tuple[int, int] | None:
     """``(params, macs_per_frame)`` of zoo model ``name`` at ``lr_size``; None if it is not a zoo model."""
     from ._keras import keras
-    from .models import build_model, count_macs, count_params, list_models
+    from .models import build_model, count_macs, count_params, list_architectures
 
-    if name not in list_models():
+    if name not in list_architectures():
         return None
     model = build_model(name, frame_size=(int(lr_size[0]), int(lr_size[1])), batch_size=1, **(overrides or {}))
     costs = count_params(model), count_macs(model)
@@ -95,9 +95,9 @@ def _description(result: EvalResult) -> str:
     if result_group(result) == "public":
         name = Path(result.info["path"]).name
         return PUBLIC_BASELINES.get(name, f"{Path(name).stem} (third-party TFLite)")
-    from .models import get_paper, list_models
+    from .models import get_paper, list_architectures
 
-    base = get_paper(result.name) if result.name in list_models() else result.name
+    base = get_paper(result.name) if result.name in list_architectures() else result.name
     return f"{base} (TFLite)" if result.info.get("kind") == "tflite" else base
 
 

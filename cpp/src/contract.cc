@@ -15,12 +15,28 @@ const Json& SchemaJson() {
   return schema;
 }
 
+// The schema's "default" of an optional top-level field: its one definition.
+const Json& SchemaDefault(const std::string& field) {
+  const Json* properties = SchemaJson().find("properties");
+  const Json* property = properties ? properties->find(field) : nullptr;
+  const Json* fallback = property ? property->find("default") : nullptr;
+  if (fallback == nullptr) throw RuntimeError("contract schema has no default for \"" + field + "\"");
+  return *fallback;
+}
+
+const Json& FieldOrDefault(const Json& doc, const std::string& field) {
+  const Json* value = doc.find(field);
+  return value ? *value : SchemaDefault(field);
+}
+
 TensorRef ParseRef(const Json& j) {
   TensorRef ref;
   if (j.type() == Json::Type::kString) {
     ref.name = j.as_string();
   } else {
-    if (j.as_number() < 0) throw InvalidArgument("invalid model contract: tensor positions must be >= 0");
+    // The schema's "integer" is any integral value (1e300 too): only positions an int holds are meaningful.
+    if (j.as_number() < 0 || j.as_number() > 1e6)
+      throw InvalidArgument("invalid model contract: tensor positions must be between 0 and 1000000");
     ref.index = static_cast<int>(j.as_number());
   }
   return ref;
@@ -115,11 +131,11 @@ Contract ParseContract(std::string_view json_text) {
   for (size_t i = 0; i < c.frame_outputs.offsets.size(); ++i)
     if (c.frame_outputs.offsets[i] != static_cast<int>(i))
       throw InvalidArgument("invalid model contract: frame_outputs offsets must be 0, 1, 2, ... in order");
-  if (const Json* s = doc.find("state"))
-    for (const auto& p : s->as_array()) c.state.push_back({ParseRef(*p.find("input")), ParseRef(*p.find("output"))});
-  if (const Json* r = doc.find("pixel_range")) c.pixel_range = r->as_number();
-  if (const Json* o = doc.find("channel_order")) c.bgr = o->as_string() == "BGR";
-  c.layout = "contract";
+  for (const auto& p : FieldOrDefault(doc, "state").as_array())
+    c.state.push_back({ParseRef(*p.find("input")), ParseRef(*p.find("output"))});
+  c.pixel_range = FieldOrDefault(doc, "pixel_range").as_number();
+  c.bgr = FieldOrDefault(doc, "channel_order").as_string() == "BGR";
+  c.origin = "contract";
   return c;
 }
 
@@ -133,6 +149,7 @@ Contract DetectPublicLayout(const std::vector<TensorInfo>& inputs, const std::ve
 
   // State pairs: an input whose exact shape and type an output repeats (HR outputs are larger than any input).
   Contract c;
+  c.bgr = SchemaDefault("channel_order").as_string() == "BGR";  // public layouts use the default order
   std::vector<bool> input_is_state(inputs.size(), false), output_used(outputs.size(), false);
   for (size_t i = 0; i < inputs.size(); ++i) {
     for (size_t o = 0; o < outputs.size(); ++o) {
@@ -170,19 +187,19 @@ Contract DetectPublicLayout(const std::vector<TensorInfo>& inputs, const std::ve
     if (frames_in != frames_out) NoLayout(inputs, outputs, "frames in and frames out differ and there is no state");
     for (int k = 0; k < frames_in; ++k) c.frame_inputs.offsets.push_back(k);
     c.frame_outputs.offsets = c.frame_inputs.offsets;
-    c.layout = frames_in == 1 ? "single_frame" : "stacked_chunk";
+    c.origin = frames_in == 1 ? "single_frame" : "stacked_chunk";
     c.pixel_range = RangeFromQuantization(in, 1.0);
   } else {
     if (frames_out != 1) NoLayout(inputs, outputs, "a recurrent model must output one frame");
     if (frames_in == 2) {
       c.frame_inputs.offsets = {-1, 0};
-      c.layout = "recurrent";
+      c.origin = "recurrent";
     } else if (frames_in == 3) {
       c.frame_inputs.offsets = {-1, 0, 1};
-      c.layout = "sliding_recurrent";
+      c.origin = "sliding_recurrent";
     } else if (frames_in == 1) {
       c.frame_inputs.offsets = {0};
-      c.layout = "recurrent";
+      c.origin = "recurrent";
     } else {
       NoLayout(inputs, outputs, "a recurrent model must read 1, 2 ([t-1,t]) or 3 ([t-1,t,t+1]) stacked frames");
     }

@@ -19,7 +19,7 @@ struct TensorRef {
 
 struct FrameGroup {
   std::vector<TensorRef> tensors;
-  bool stacked = true;
+  bool stacked = true;  // the contract's "layout" field: "stacked" (one tensor, frames on channels) or "separate"
   std::vector<int> offsets;
 };
 
@@ -28,16 +28,21 @@ struct StatePair {
   TensorRef output;
 };
 
+// Optional fields take their defaults from the schema's "default" (ParseContract, DetectPublicLayout); the zeros
+// below are only what a default-constructed struct holds before either fills it.
 struct Contract {
   int version = 1;
   std::string name;
-  int scale = 4;
+  int scale = 0;
   FrameGroup frame_inputs;
   FrameGroup frame_outputs;
   std::vector<StatePair> state;
-  double pixel_range = 1.0;
+  double pixel_range = 0.0;
   bool bgr = false;
-  std::string layout = "contract";  // how it was obtained: "contract" or the name of a recognised public layout
+  // Where the contract came from: "contract" (embedded or given) or the recognised public temporal layout it was
+  // derived from ("single_frame", "stacked_chunk", "recurrent", "sliding_recurrent"); info["layout"] reports it.
+  // (Not FrameGroup's packing, which the contract file calls "layout": that is `stacked`.)
+  std::string origin = "contract";
 
   Json ToJson() const;
 };

@@ -14,13 +14,15 @@ Json Json::Bool(bool v) {
   j.bool_ = v;
   return j;
 }
-Json Json::Number(double v, bool is_integer) {
+Json Json::Number(double v, bool written_as_integer) {
   Json j;
   j.type_ = Type::kNumber;
   j.number_ = v;
-  j.integer_ = is_integer;
+  j.written_as_integer_ = written_as_integer;
   return j;
 }
+
+bool Json::is_integer() const { return type_ == Type::kNumber && std::floor(number_) == number_; }
 Json Json::String(std::string v) {
   Json j;
   j.type_ = Type::kString;
@@ -89,7 +91,7 @@ void DumpTo(const Json& j, std::string* out) {
     case Json::Type::kBool: *out += j.as_bool() ? "true" : "false"; break;
     case Json::Type::kNumber: {
       char buf[32];
-      if (j.is_integer()) {
+      if (j.written_as_integer()) {
         std::snprintf(buf, sizeof(buf), "%lld", static_cast<long long>(j.as_number()));
       } else {
         std::snprintf(buf, sizeof(buf), "%.17g", j.as_number());
@@ -280,8 +282,11 @@ class Parser {
         case 'r': out.push_back('\r'); break;
         case 't': out.push_back('\t'); break;
         case 'u': {
+          // A surrogate is only valid as a high-low pair; a lone one is no character and has no UTF-8 form.
           unsigned code = ParseHex4();
-          if (code >= 0xD800 && code < 0xDC00 && Consume("\\u")) {
+          if (code >= 0xDC00 && code < 0xE000) Fail("lone low surrogate");
+          if (code >= 0xD800 && code < 0xDC00) {
+            if (!Consume("\\u")) Fail("lone high surrogate");
             const unsigned low = ParseHex4();
             if (low < 0xDC00 || low >= 0xE000) Fail("bad surrogate pair");
             code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00);
@@ -298,11 +303,13 @@ class Parser {
     const size_t start = pos_;
     bool integer = true;
     if (text_[pos_] == '-') ++pos_;
+    auto is_digit = [&](size_t at) { return at < text_.size() && text_[at] >= '0' && text_[at] <= '9'; };
     auto digits = [&] {
       const size_t from = pos_;
-      while (pos_ < text_.size() && text_[pos_] >= '0' && text_[pos_] <= '9') ++pos_;
+      while (is_digit(pos_)) ++pos_;
       if (pos_ == from) Fail("expected digits");
     };
+    if (is_digit(pos_) && text_[pos_] == '0' && is_digit(pos_ + 1)) Fail("leading zero in a number");
     digits();
     if (pos_ < text_.size() && text_[pos_] == '.') {
       integer = false;
@@ -335,15 +342,22 @@ std::string Json::Dump() const {
 
 namespace {
 
-// Position of the first byte that breaks UTF-8, or npos. JSON text must be UTF-8 (RFC 8259).
+// Position of the first byte that breaks UTF-8, or npos. JSON text must be UTF-8 (RFC 8259), and UTF-8 has one form
+// per character: overlong encodings, encoded surrogates (U+D800..U+DFFF) and code points above U+10FFFF are invalid.
 size_t FirstInvalidUtf8(std::string_view text) {
   size_t i = 0;
   while (i < text.size()) {
     const auto c = static_cast<unsigned char>(text[i]);
     const size_t length = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
     if (length == 0 || i + length > text.size()) return i;
-    for (size_t k = 1; k < length; ++k)
-      if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return i;
+    unsigned code = length == 1 ? c : length == 2 ? (c & 0x1F) : length == 3 ? (c & 0x0F) : (c & 0x07);
+    for (size_t k = 1; k < length; ++k) {
+      const auto continuation = static_cast<unsigned char>(text[i + k]);
+      if ((continuation & 0xC0) != 0x80) return i;
+      code = (code << 6) | (continuation & 0x3F);
+    }
+    static constexpr unsigned kSmallest[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (code < kSmallest[length] || (code >= 0xD800 && code < 0xE000) || code > 0x10FFFF) return i;
     i += length;
   }
   return std::string_view::npos;

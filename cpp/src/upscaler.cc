@@ -678,11 +678,12 @@ Json Upscaler::Info() const {
       {"state_pairs", Json::MakeArray(pairs)},
       {"pixel_range", Json::Number(contract_.pixel_range, false)},
       {"channel_order", Json::String(contract_.bgr ? "BGR" : "RGB")},
-      {"layout", Json::String(contract_.layout)},
+      {"layout", Json::String(contract_.origin)},
       {"lookahead", Json::Number(lookahead_, true)},
       {"model_frame_size", ShapeJson({native_height_, native_width_})},
       // Tiling (used when a frame is cut into tiles): per-frame receptive-field radius in LR pixels (null when not
-      // computable), the overlap tiles get, and where it comes from.
+      // computable), the overlap tiles get, and where it comes from. Properties of the model, so reported here only
+      // (not again under "strategy", which describes the current clip's plan).
       {"receptive_field_radius", radius},
       {"tile_overlap", Json::Number(tile_overlap_, true)},
       {"overlap_source", Json::String(overlap_source_)},
@@ -693,8 +694,6 @@ Json Upscaler::Info() const {
            {"grid", ShapeJson({plan_.rows, plan_.cols})},
            {"tile_size", ShapeJson({plan_.tile_height, plan_.tile_width})},
            {"overlap", Json::Number(plan_.overlap, true)},
-           {"overlap_source", Json::String(overlap_source_)},
-           {"receptive_field_radius", radius},
            {"batched", Json::Bool(batched_)},
            // "in_place": LiteRT writes the uint8 HR frame you get (no copy); "converted": read out of the model's output
            {"hr_output", Json::String(HrWrittenInPlace() ? "in_place" : "converted")},

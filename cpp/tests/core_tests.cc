@@ -71,6 +71,16 @@ void TestJson() {
   }
   CheckThrows<mobilevsr::InvalidArgument>([] { mobilevsr::ParseJson("\"\xff\""); }, "json rejects invalid UTF-8",
                                           "UTF-8");
+  // Strict where a lenient reader would guess: leading zeros, lone surrogates, overlong and surrogate UTF-8.
+  for (const char* bad : {"01", "-01", "[00]", R"("\ud800")", R"("\udc00")", R"("\ud800x")", R"("\ud800\u0041")",
+                          "\"\xc0\xaf\"", "\"\xed\xa0\x80\"", "\"\xf4\x90\x80\x80\""}) {
+    CheckThrows<mobilevsr::InvalidArgument>([&] { mobilevsr::ParseJson(bad); }, std::string("json rejects ") + bad);
+  }
+  Check(mobilevsr::ParseJson(R"("\ud83d\ude00")").as_string() == "\xf0\x9f\x98\x80", "json surrogate pair");
+  Check(mobilevsr::ParseJson("0").is_integer() && mobilevsr::ParseJson("-0.0e0").is_integer(), "json zero forms");
+  Check(mobilevsr::ParseJson("4.0").is_integer() && mobilevsr::ParseJson("4e2").is_integer() &&
+            !mobilevsr::ParseJson("4.5").is_integer(), "json integer means integral value (JSON Schema 2020-12)");
+  Check(mobilevsr::ParseJson("4.0").Dump() == "4.0", "json keeps how a number was written");
   std::string deep(200, '[');
   CheckThrows<mobilevsr::InvalidArgument>([&] { mobilevsr::ParseJson(deep); }, "json depth limit", "deep");
 }
@@ -88,6 +98,17 @@ void TestContract() {
     text.replace(text.find(from), from.size(), to);
     return text;
   };
+  Check(mobilevsr::ParseContract(with("\"scale\": 4", "\"scale\": 4.0")).scale == 4, "contract: 4.0 is an integer");
+  {  // optional fields left out take the schema's "default", read from the schema (their one definition)
+    const mobilevsr::Json properties = *mobilevsr::ParseJson(mobilevsr::ContractSchemaText()).find("properties");
+    auto default_of = [&](const char* field) { return *properties.find(field)->find("default"); };
+    const auto bare = mobilevsr::ParseContract(
+        with(R"("state": [{"input": "s", "output": 1}], "pixel_range": 255, "channel_order": "BGR")", R"("name": "b")"));
+    Check(bare.pixel_range == default_of("pixel_range").as_number() &&
+              bare.state.size() == default_of("state").as_array().size() &&
+              bare.bgr == (default_of("channel_order").as_string() == "BGR"),
+          "contract defaults come from the schema");
+  }
   const std::vector<std::pair<std::string, std::string>> bad = {
       {with("\"contract_version\": 1", "\"contract_version\": 2"), "contract_version"},
       {with("\"scale\": 4", "\"scale\": 0"), "minimum"},
@@ -100,6 +121,8 @@ void TestContract() {
       {with("\"layout\": \"stacked\", \"offsets\": [-1", "\"layout\": \"separate\", \"offsets\": [-1"), "one tensor per"},
       {with("\"input\": \"s\"", "\"input\": 1.5"), "expected one of"},
       {with("\"scale\": 4,", ""), "missing required field \"scale\""},
+      {with("\"scale\": 4", "\"scale\": 4.5"), "expected integer, got number"},
+      {with("\"output\": 1", "\"output\": 1e300"), "tensor positions"},
   };
   for (const auto& [text, needle] : bad)
     CheckThrows<mobilevsr::InvalidArgument>([&] { mobilevsr::ParseContract(text); }, "contract rejects: " + needle,
@@ -118,16 +141,16 @@ mobilevsr::TensorInfo Tensor(const std::string& name, std::vector<int> shape, mo
 void TestLayoutDetection() {
   using mobilevsr::DetectPublicLayout;
   auto c = DetectPublicLayout({Tensor("x", {1, 180, 320, 3})}, {Tensor("y", {1, 720, 1280, 3})});
-  Check(c.layout == "single_frame" && c.scale == 4 && c.pixel_range == 1.0, "single frame layout");
+  Check(c.origin == "single_frame" && c.scale == 4 && c.pixel_range == 1.0, "single frame layout");
   c = DetectPublicLayout({Tensor("x", {1, 180, 320, 30})}, {Tensor("y", {1, 720, 1280, 30})});
-  Check(c.layout == "stacked_chunk" && c.frame_outputs.offsets.size() == 10, "stacked chunk layout");
+  Check(c.origin == "stacked_chunk" && c.frame_outputs.offsets.size() == 10, "stacked chunk layout");
   c = DetectPublicLayout({Tensor("x", {1, 320, 180, 6}), Tensor("h", {1, 320, 180, 16})},
                          {Tensor("y", {1, 1280, 720, 3}), Tensor("h2", {1, 320, 180, 16})});
-  Check(c.layout == "recurrent" && c.frame_inputs.offsets == std::vector<int>({-1, 0}) && c.pixel_range == 255.0,
+  Check(c.origin == "recurrent" && c.frame_inputs.offsets == std::vector<int>({-1, 0}) && c.pixel_range == 255.0,
         "recurrent layout");
   c = DetectPublicLayout({Tensor("h", {1, 320, 180, 32}), Tensor("x", {1, 320, 180, 9})},
                          {Tensor("h2", {1, 320, 180, 32}), Tensor("y", {1, 1280, 720, 3})});
-  Check(c.layout == "sliding_recurrent" && c.state[0].input.name == "h" && c.state[0].output.name == "h2",
+  Check(c.origin == "sliding_recurrent" && c.state[0].input.name == "h" && c.state[0].output.name == "h2",
         "sliding recurrent layout, any tensor order");
   auto q = Tensor("x", {1, 8, 8, 3}, mobilevsr::DType::kUInt8);
   q.quantized = true;

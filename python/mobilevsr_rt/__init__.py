@@ -19,13 +19,20 @@ _LAZY = {
     "embed_contract": "mobilevsr_rt.contract",
     "read_contract": "mobilevsr_rt.contract",
     "validate_contract": "mobilevsr_rt.contract",
-    "list_models": "mobilevsr_rt.models",
+    "list_bundled_models": "mobilevsr_rt.models",
     "resolve_model": "mobilevsr_rt.models",
 }
 __all__ = list(_LAZY)
+_RENAMED = {"list_models": "list_bundled_models"}  # deprecated name -> new name
 
 
 def __getattr__(name: str) -> Any:
+    if name in _RENAMED:
+        import warnings
+
+        warnings.warn(f"mobilevsr_rt.{name} is deprecated: use mobilevsr_rt.{_RENAMED[name]}", DeprecationWarning,
+                      stacklevel=2)
+        name = _RENAMED[name]
     if name in _LAZY:
         return getattr(import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'mobilevsr_rt' has no attribute {name!r}")

@@ -7,16 +7,12 @@ The contract's definition is the JSON schema shipped with the package (``model_c
 from __future__ import annotations
 
 import json
-import os
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import numpy as np
-from ai_edge_litert import schema_py_generated as tfl
-from ai_edge_litert.tools import flatbuffer_utils
 
-PathOrBytes = str | os.PathLike | bytes | bytearray
+from .tflite_flatbuffer import PathOrBytes, as_str, read_flatbuffer, tfl, write_flatbuffer
 
 
 @lru_cache(maxsize=1)
@@ -25,6 +21,11 @@ def contract_schema() -> dict[str, Any]:
     from . import _core
 
     return json.loads(_core.contract_schema())
+
+
+def contract_defaults() -> dict[str, Any]:
+    """Values of the optional fields a contract leaves out: the schema's ``"default"`` (their one definition)."""
+    return {name: spec["default"] for name, spec in contract_schema()["properties"].items() if "default" in spec}
 
 
 def metadata_key() -> str:
@@ -41,19 +42,12 @@ def validate_contract(contract: dict[str, Any] | str) -> dict[str, Any]:
     return json.loads(text)
 
 
-def _load_model(model: PathOrBytes) -> tfl.ModelT:
-    if isinstance(model, (bytes, bytearray)):
-        return flatbuffer_utils.read_model_from_bytearray(bytearray(model))
-    return flatbuffer_utils.read_model(Path(model))
-
-
 def read_contract(model: PathOrBytes) -> dict[str, Any] | None:
     """Return the contract embedded in a .tflite (path or bytes), or None when it has none."""
-    flat = _load_model(model)
-    key = metadata_key().encode()
+    flat = read_flatbuffer(model)
+    key = metadata_key()
     for entry in flat.metadata or []:
-        name = entry.name.encode() if isinstance(entry.name, str) else entry.name
-        if name == key:
+        if as_str(entry.name) == key:
             data = flat.buffers[entry.buffer].data
             return json.loads(bytes(np.asarray(data, dtype=np.uint8)).decode("utf-8"))
     return None
@@ -65,12 +59,11 @@ def embed_contract(model: PathOrBytes, contract: dict[str, Any]) -> bytes:
     The contract is validated first, so a model never carries a contract the runtime would reject.
     """
     contract = validate_contract(contract)
-    flat = _load_model(model)
+    flat = read_flatbuffer(model)
     key = metadata_key()
     payload = np.frombuffer(json.dumps(contract, sort_keys=True).encode("utf-8"), dtype=np.uint8)
     for entry in flat.metadata or []:
-        name = entry.name.decode() if isinstance(entry.name, bytes) else entry.name
-        if name == key:
+        if as_str(entry.name) == key:
             flat.buffers[entry.buffer].data = payload
             break
     else:
@@ -81,4 +74,4 @@ def embed_contract(model: PathOrBytes, contract: dict[str, Any]) -> bytes:
         entry.name = key
         entry.buffer = len(flat.buffers) - 1
         flat.metadata = [*(flat.metadata or []), entry]
-    return bytes(flatbuffer_utils.convert_object_to_bytearray(flat))
+    return write_flatbuffer(flat)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 import numpy as np
 from ai_edge_litert import schema_py_generated as tfl
@@ -156,3 +157,13 @@ def test_format_info_report(analysis, public_model_path):
     for name, count in stats["ops"].items():
         assert any(line.split() == [name, str(count)] for line in text.splitlines())
     assert "GPU delegate:" in text
+
+
+def test_mac_formulas_are_shared_with_the_zoo_count() -> None:
+    """One definition of MACs: the .tflite statistics and the Keras zoo count both call analysis.macs."""
+    from mobilevsr_rt.analysis import macs
+
+    assert macs.conv_macs(macs.positions((180, 320)), 9, 3, 6) == 180 * 320 * 9 * 3 * 6
+    assert macs.depthwise_macs(10, 9, 4) == 360 and macs.transpose_conv_macs(10, 4, 3, 2) == 240
+    registry = Path(__file__).resolve().parents[2] / "training" / "models" / "registry.py"
+    assert "from mobilevsr_rt.analysis.macs import" in registry.read_text()

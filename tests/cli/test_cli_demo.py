@@ -11,7 +11,7 @@ from test_compare_page import page_data
 
 from mobilevsr_rt.cli import main
 from mobilevsr_rt.cli.demo import DEMO_CLIP
-from mobilevsr_rt.models import list_models
+from mobilevsr_rt.models import list_bundled_models
 
 
 def test_demo_clip_is_the_shared_clip_and_small():
@@ -43,7 +43,7 @@ def test_demo_end_to_end(swrn, tmp_path, capsys):
     assert dict(data["facts"])["model"].startswith(swrn.name)
 
 
-@pytest.mark.skipif(bool(list_models()), reason="bundled models are installed: the default model exists")
+@pytest.mark.skipif(bool(list_bundled_models()), reason="bundled models are installed: the default model exists")
 def test_demo_without_bundled_models_asks_for_one(tmp_path, capsys):
     assert main(["demo", "-o", str(tmp_path / "demo"), "--quiet"]) == 1
     err = capsys.readouterr().err.strip()
@@ -53,7 +53,7 @@ def test_demo_without_bundled_models_asks_for_one(tmp_path, capsys):
 
 def test_product_models_are_bundled_with_their_cards():
     """SWAT_3 (the default) and ELSR ship as int8 + fp16, each with a card whose int8 loses < 0.15 dB to float."""
-    found = {(m.name, m.precision): m for m in list_models()}
+    found = {(m.name, m.precision): m for m in list_bundled_models()}
     for name in ("swat_3", "elsr"):
         for precision in ("int8", "fp16"):
             card = found[(name, precision)].card()

@@ -24,10 +24,10 @@ from PIL import Image
 
 import mobilevsr_rt
 from mobilevsr_rt.cli import main
-from mobilevsr_rt.models import list_models
+from mobilevsr_rt.models import list_bundled_models
 
 SWIFTSHADER_ICD = Path("/usr/lib/chromium/vk_swiftshader_icd.json")
-BUNDLED = {(m.name, m.precision): m for m in list_models()}
+BUNDLED = {(m.name, m.precision): m for m in list_bundled_models()}
 needs_bundled = pytest.mark.skipif(("swat_3", "int8") not in BUNDLED or ("swat_3", "fp16") not in BUNDLED,
                                    reason="the bundled swat_3 files are not installed")
 

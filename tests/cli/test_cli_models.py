@@ -1,4 +1,5 @@
-"""Bundled model names: ``resolve_model``/``list_models`` and ``Upscaler(name)``, on a folder of real model files."""
+"""Bundled model names: ``resolve_model``/``list_bundled_models`` and ``Upscaler(name)``, on a folder of real model
+files."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import numpy as np
 import pytest
 
 from mobilevsr_rt import models
-from mobilevsr_rt.models import default_precision, list_models, resolve_model
+from mobilevsr_rt.models import default_precision, list_bundled_models, resolve_model
 
 
 @pytest.fixture
@@ -24,7 +25,7 @@ def bundle(tmp_path, swrn):
 
 
 def test_list_models(bundle):
-    found = list_models(bundle)
+    found = list_bundled_models(bundle)
     assert [(m.name, m.precision) for m in found] == [("elsr", "fp16"), ("swat_3", "fp16"), ("swat_3", "int8")]
     assert found[2].card() == {"name": "swat_3_int8"}
     assert found[0].path == bundle / "elsr_fp16.tflite"
@@ -84,4 +85,20 @@ def test_upscaler_takes_a_bundled_name(bundle, monkeypatch, rt):
 def test_package_exports():
     import mobilevsr_rt
 
-    assert mobilevsr_rt.list_models is list_models and mobilevsr_rt.resolve_model is resolve_model
+    assert mobilevsr_rt.list_bundled_models is list_bundled_models and mobilevsr_rt.resolve_model is resolve_model
+
+
+def test_renamed_names_keep_working_with_a_deprecation_warning():
+    """Issue 18: one meaning per name. The bundled files are list_bundled_models (the zoo's architectures are
+    list_architectures); the display bicubic is pillow_bicubic_resize. The old names still resolve, with a warning."""
+    import mobilevsr_rt
+    import mobilevsr_rt.models as models
+    from mobilevsr_rt import media
+
+    for module, old, new in ((mobilevsr_rt, "list_models", list_bundled_models),
+                             (models, "list_models", list_bundled_models),
+                             (media, "bicubic_resize", media.pillow_bicubic_resize)):
+        with pytest.warns(DeprecationWarning, match=f"{old} is deprecated"):
+            assert getattr(module, old) is new
+    with pytest.raises(AttributeError):
+        _ = models.no_such_name

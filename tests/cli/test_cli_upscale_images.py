@@ -8,7 +8,7 @@ from cli_helpers import cli_args
 from PIL import Image
 
 from mobilevsr_rt.cli import main
-from mobilevsr_rt.media import bicubic_resize
+from mobilevsr_rt.media import pillow_bicubic_resize
 
 
 def runtime_clip(model, frames: list[np.ndarray]) -> list[np.ndarray]:
@@ -55,7 +55,7 @@ def test_single_image_to_png_and_compare(clip_frames, swrn, tmp_path):
     picture = read(both)
     assert picture.shape == (hr.shape[0], 2 * hr.shape[1], 3)
     np.testing.assert_array_equal(picture[:, hr.shape[1]:], hr)
-    np.testing.assert_array_equal(picture[:, :hr.shape[1]], bicubic_resize(lr, *hr.shape[:2]))
+    np.testing.assert_array_equal(picture[:, :hr.shape[1]], pillow_bicubic_resize(lr, *hr.shape[:2]))
 
 
 def test_single_image_into_existing_folder(clip_frames, swrn, tmp_path):

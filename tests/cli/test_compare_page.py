@@ -16,9 +16,9 @@ from cdp_browser import Browser, chromium_path
 from PIL import Image
 
 from mobilevsr_rt.cli import main
-from mobilevsr_rt.media import bicubic_resize
+from mobilevsr_rt.media import pillow_bicubic_resize
 from mobilevsr_rt.training import metrics
-from mobilevsr_rt.training.data.bicubic import downscale
+from mobilevsr_rt.training.data.bicubic import matlab_downscale
 
 VAL_CLIP = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "val_videos" / "sam2_bedroom"
 HR_H, HR_W = 192, 256
@@ -48,7 +48,7 @@ def page(swrn, tmp_path_factory) -> dict:
         top, left = (full.shape[0] - HR_H) // 2, (full.shape[1] - HR_W) // 2
         hr = full[top:top + HR_H, left:left + HR_W]
         Image.fromarray(hr).save(root / "gt" / f"{i:03d}.png")
-        Image.fromarray(downscale(hr)).save(root / "lr" / f"{i:03d}.png")
+        Image.fromarray(matlab_downscale(hr)).save(root / "lr" / f"{i:03d}.png")
     html = root / "page.html"
     assert main(["upscale", str(root / "lr"), "-o", str(root / "out"), "--model", str(swrn), "--accelerator", "cpu",
                  "--quiet", "--compare-page", str(html), "--compare-model", "elsr_int8",
@@ -68,7 +68,7 @@ def test_page_data_and_psnr(page):
         lr = np.asarray(Image.open(root / "lr" / f"{i:03d}.png").convert("RGB"))
         assert frame["psnr"]["vsr"] == pytest.approx(metrics.psnr(out, truth, 0, True), abs=1e-9)
         assert frame["psnr"]["bicubic"] == pytest.approx(
-            metrics.psnr(bicubic_resize(lr, HR_H, HR_W), truth, 0, True), abs=1e-9)
+            metrics.psnr(pillow_bicubic_resize(lr, HR_H, HR_W), truth, 0, True), abs=1e-9)
         assert frame["psnr"]["vsr"] > frame["psnr"]["bicubic"]  # SWRN beats bicubic on real frames
         assert np.abs(decode(frame["images"]["vsr"]) - out).mean() < 1.5  # the JPEG is the output, nearly lossless
     mean_vsr = np.mean([f["psnr"]["vsr"] for f in data["frames"]])

@@ -10,10 +10,10 @@ import sys
 
 import pytest
 
-from mobilevsr_rt.models import list_models
+from mobilevsr_rt.models import list_bundled_models
 
 ALLOWED = len(os.sched_getaffinity(0))
-pytestmark = pytest.mark.skipif(not any(m.name == "elsr" for m in list_models()), reason="bundled elsr missing")
+pytestmark = pytest.mark.skipif(not any(m.name == "elsr" for m in list_bundled_models()), reason="bundled elsr missing")
 
 
 def test_default_is_the_cores_this_process_may_use(rt):

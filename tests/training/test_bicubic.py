@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from mobilevsr_rt.training.data.bicubic import downscale, imresize, upscale
+from mobilevsr_rt.training.data.bicubic import imresize, matlab_downscale, matlab_upscale
 
 
 def _cubic(x: float) -> float:
@@ -84,8 +84,8 @@ def test_exact_hand_derived_values():
 @pytest.mark.parametrize("value", [0, 1, 77, 254, 255])
 def test_constant_stays_constant(value):
     image = np.full((37, 29, 3), value, dtype=np.uint8)
-    assert np.all(downscale(image) == value)
-    assert np.all(upscale(image[:8, :8]) == value)
+    assert np.all(matlab_downscale(image) == value)
+    assert np.all(matlab_upscale(image[:8, :8]) == value)
     np.testing.assert_allclose(imresize(image.astype(np.float64), 0.25), float(value), atol=1e-9)
 
 
@@ -99,5 +99,13 @@ def test_linear_ramp_is_reproduced_away_from_borders():
 def test_downscale_crops_to_multiple_of_factor():
     rng = np.random.default_rng(3)
     image = rng.integers(0, 256, size=(19, 23, 3), dtype=np.uint8)
-    np.testing.assert_array_equal(downscale(image), imresize(image[:16, :20], 0.25))
-    assert upscale(downscale(image)).shape == (16, 20, 3)
+    np.testing.assert_array_equal(matlab_downscale(image), imresize(image[:16, :20], 0.25))
+    assert matlab_upscale(matlab_downscale(image)).shape == (16, 20, 3)
+
+
+def test_old_names_are_deprecated_aliases():
+    from mobilevsr_rt.training.data import bicubic
+
+    for old, new in (("downscale", matlab_downscale), ("upscale", matlab_upscale)):
+        with pytest.warns(DeprecationWarning, match=f"bicubic.{old} is deprecated: use .*matlab_{old}"):
+            assert getattr(bicubic, old) is new

@@ -14,7 +14,7 @@ from training_helpers import SHARED, SHARED_DATA, write_png
 tf = pytest.importorskip("tensorflow")
 
 from mobilevsr_rt.training import cli, metrics  # noqa: E402
-from mobilevsr_rt.training.data.bicubic import downscale, upscale  # noqa: E402
+from mobilevsr_rt.training.data.bicubic import matlab_downscale, matlab_upscale  # noqa: E402
 from mobilevsr_rt.training.data.readers import load_frame, read_clip_folders  # noqa: E402
 from mobilevsr_rt.training.evaluate import EvalResult, evaluate_path, resolve_checkpoint  # noqa: E402
 from mobilevsr_rt.training.models import build_model, count_macs, count_params  # noqa: E402
@@ -29,7 +29,7 @@ def _mean_over_clips(root: Path, frames: int, upscale_fn) -> dict[str, float]:
         scores = []
         for path in clip.frames[:frames]:
             hr = load_frame(path)
-            out = upscale_fn(downscale(hr))
+            out = upscale_fn(matlab_downscale(hr))
             scores.append([metrics.psnr(out, hr), metrics.ssim(out, hr, y_channel=True)])
         per_clip.append(np.mean(scores, axis=0))
     psnr, ssim_y = np.mean(per_clip, axis=0)
@@ -38,7 +38,7 @@ def _mean_over_clips(root: Path, frames: int, upscale_fn) -> dict[str, float]:
 
 def test_bicubic_baseline(tiny_clips):
     result = evaluate_path("bicubic", tiny_clips, frames=3)
-    want = _mean_over_clips(tiny_clips, 3, upscale)
+    want = _mean_over_clips(tiny_clips, 3, matlab_upscale)
     assert result.frames == 6 and result.name == "bicubic"
     assert result.psnr_rgb == pytest.approx(want["psnr_rgb"], abs=1e-9)
     assert result.ssim_y == pytest.approx(want["ssim_y"], abs=1e-9)

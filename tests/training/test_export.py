@@ -32,7 +32,7 @@ from mobilevsr_rt.training._keras import keras  # noqa: E402
 from mobilevsr_rt.training.export.calibration import DEFAULT_CALIBRATION_ROOT, lr_clips  # noqa: E402
 from mobilevsr_rt.training.export.checks import ExportError  # noqa: E402
 from mobilevsr_rt.training.export.exporter import CalibrationOptions, export_keras  # noqa: E402
-from mobilevsr_rt.training.models import build_model, get_layout, list_models  # noqa: E402
+from mobilevsr_rt.training.models import build_model, get_layout, list_architectures  # noqa: E402
 from mobilevsr_rt.training.train.streaming import KerasUpscaler  # noqa: E402
 
 FRAME = (16, 16)
@@ -58,7 +58,7 @@ def real_lr_clip() -> list[np.ndarray]:
 
 
 def _matrix():
-    for name in list_models():
+    for name in list_architectures():
         for precision in PRECISIONS:
             marks = () if name in FAST else pytest.mark.slow
             yield pytest.param(name, precision, marks=marks, id=f"{name}-{precision}")

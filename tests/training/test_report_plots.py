@@ -18,7 +18,7 @@ pytest.importorskip("matplotlib")
 
 from mobilevsr_rt.plots import ParetoPoint, pareto_front  # noqa: E402
 from mobilevsr_rt.training import cli, metrics  # noqa: E402
-from mobilevsr_rt.training.data.bicubic import downscale  # noqa: E402
+from mobilevsr_rt.training.data.bicubic import matlab_downscale  # noqa: E402
 from mobilevsr_rt.training.data.readers import load_frame, read_clip_folders  # noqa: E402
 from mobilevsr_rt.training.evaluate import EvalResult, evaluate_path  # noqa: E402
 from mobilevsr_rt.training.per_frame import per_frame_gains  # noqa: E402
@@ -78,7 +78,7 @@ def _runtime_clip_psnr(model: Path, clip: Path, frames: int) -> list[float]:
 
     hr = [load_frame(p) for p in sorted(clip.glob("*.png"))[:frames]]
     with mobilevsr_rt.Upscaler(str(model), accelerator="cpu") as up:
-        outs = [o for o in (up.process(downscale(h)) for h in hr) if o is not None] + up.flush()
+        outs = [o for o in (up.process(matlab_downscale(h)) for h in hr) if o is not None] + up.flush()
     return [metrics.psnr(o, h, 0, True) for o, h in zip(outs, hr, strict=True)]
 
 

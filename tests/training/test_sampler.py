@@ -7,7 +7,7 @@ import pytest
 from training_helpers import real_frames, write_png
 
 from mobilevsr_rt.training.data import readers
-from mobilevsr_rt.training.data.bicubic import downscale
+from mobilevsr_rt.training.data.bicubic import matlab_downscale
 from mobilevsr_rt.training.data.pseudo_clip import CameraMotion, min_image_side, render_pseudo_clip
 from mobilevsr_rt.training.data.sampler import Augment, ImageSource, Sampler, VideoSource, lr_crop
 
@@ -16,15 +16,15 @@ def _assert_lr_is_downscale_of_hr(lr: np.ndarray, hr: np.ndarray) -> None:
     """Interior of the LR equals the bicubic downscale of the HR, resized rows-first or (after a transpose
     augmentation, since uint8 rounding after each pass makes the order matter) columns-first."""
     lr8, hr8 = np.rint(lr * 255).astype(np.uint8), np.rint(hr * 255).astype(np.uint8)
-    rows_first = downscale(hr8)[3:-3, 3:-3]
-    cols_first = downscale(hr8.transpose(1, 0, 2)).transpose(1, 0, 2)[3:-3, 3:-3]
+    rows_first = matlab_downscale(hr8)[3:-3, 3:-3]
+    cols_first = matlab_downscale(hr8.transpose(1, 0, 2)).transpose(1, 0, 2)[3:-3, 3:-3]
     inner = lr8[3:-3, 3:-3]
     assert np.array_equal(inner, rows_first) or np.array_equal(inner, cols_first)
 
 
 def test_lr_crop_equals_crop_of_whole_frame_downscale():
     frame = real_frames(count=1)[0]  # 256x448 real frame
-    whole = downscale(frame)
+    whole = matlab_downscale(frame)
     h, w = whole.shape[:2]
     for y, x in [(0, 0), (5, 7), (h - 16, w - 16), (0, w - 16), (31, 1)]:
         np.testing.assert_array_equal(lr_crop(frame, y, x, 16), whole[y: y + 16, x: x + 16])

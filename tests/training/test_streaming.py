@@ -101,3 +101,26 @@ def test_keras_upscaler_matches_unroll(offsets, pick):
 def test_to_pixels_rounds_half_away_from_zero():
     values = np.array([0.5 / 255, 1.5 / 255, -0.1, 1.2, 254.5 / 255], np.float32)
     assert to_pixels(values).tolist() == [1, 2, 0, 255, 255]
+
+
+def test_to_pixels_is_the_runtimes_rounding_at_ties():
+    """Issue 18: floor(x + 0.5) turned 0.49999997 into 1; the runtime (and its reference loop, checked bit for bit
+    against it in tests/runtime) gives 0. Every float32 within 3 ulps of every tie, both pixel ranges."""
+    from reference_loop import output_to_pixels
+
+    assert to_pixels(np.array([0.49999997], np.float32), 255.0).tolist() == [0]
+    assert to_pixels(np.array([0.5, 1.5, 2.5, 254.49998, 254.5], np.float32), 255.0).tolist() == [1, 2, 3, 254, 255]
+    specials = np.array([np.nan, np.inf, -np.inf, -0.5, 300.0], np.float32)
+    assert to_pixels(specials, 255.0).tolist() == [0, 255, 0, 0, 255]
+    ties = np.arange(-1, 257, dtype=np.float32) + np.float32(0.5)
+    near = [ties]
+    for direction in (np.float32(-np.inf), np.float32(np.inf)):
+        step = ties
+        for _ in range(3):
+            step = np.nextafter(step, direction)
+            near.append(step)
+    scaled = np.concatenate(near)
+    float32 = {"dtype": np.float32, "quantization": (0.0, 0)}
+    for pixel_range in (1.0, 255.0):
+        values = scaled / np.float32(255.0 / pixel_range)
+        np.testing.assert_array_equal(to_pixels(values, pixel_range), output_to_pixels(values, float32, pixel_range))

@@ -29,7 +29,7 @@ from mobilevsr_rt.training.models import (  # noqa: E402
     describe_model,
     format_zoo_table,
     get_layout,
-    list_models,
+    list_architectures,
     register,
 )
 
@@ -64,7 +64,7 @@ def random_inputs(model: keras.Model, batch: int, seed: int = 0) -> list[np.ndar
     return [rng.uniform(-1.0, 2.0, (batch, *t.shape[1:])).astype(np.float32) for t in model.inputs]
 
 
-@pytest.mark.parametrize("name", list_models())
+@pytest.mark.parametrize("name", list_architectures())
 def test_model_follows_conventions(name: str) -> None:
     layout = get_layout(name)
     model = build_model(name, FRAME, batch_size=2)
@@ -136,11 +136,11 @@ def _anchor_model(anchor: str) -> keras.Model:
 def test_bicubic_anchor_is_the_matlab_bicubic_upscale_borders_included() -> None:
     from PIL import Image
 
-    from mobilevsr_rt.training.data.bicubic import downscale, imresize
+    from mobilevsr_rt.training.data.bicubic import imresize, matlab_downscale
 
     if not SET5.is_dir():
         pytest.skip(f"shared data not found at {SET5}")
-    lr = downscale(np.asarray(Image.open(sorted(SET5.glob("*.png"))[0]).convert("RGB")))[:37, :50]
+    lr = matlab_downscale(np.asarray(Image.open(sorted(SET5.glob("*.png"))[0]).convert("RGB")))[:37, :50]
     lr = lr.astype(np.float64) / 255.0
     expected = imresize(lr, output_shape=(4 * lr.shape[0], 4 * lr.shape[1]), scale=4.0)
     got = _anchor_model("bicubic")(lr[None].astype(np.float32))[0].numpy()
@@ -305,7 +305,7 @@ def test_training_on_real_frames_lowers_the_loss(name: str) -> None:
 
 
 def _conversion_params() -> list:
-    return [pytest.param(n, marks=() if n in TRAINED else pytest.mark.slow) for n in list_models()]
+    return [pytest.param(n, marks=() if n in TRAINED else pytest.mark.slow) for n in list_architectures()]
 
 
 @pytest.mark.parametrize("name", _conversion_params())
@@ -332,3 +332,12 @@ def test_converts_to_builtin_gpu_ops_and_matches_keras(name: str) -> None:
     analysis = pytest.importorskip("mobilevsr_rt.analysis")
     assert analysis.check_gpu_compatibility(flatbuffer) == []
     keras.backend.clear_session()
+
+
+def test_list_models_is_a_deprecated_alias_of_list_architectures() -> None:
+    import mobilevsr_rt.training.models as zoo
+    from mobilevsr_rt.training.models import registry
+
+    for module in (zoo, registry):
+        with pytest.warns(DeprecationWarning, match="list_models is deprecated: use .*list_architectures"):
+            assert module.list_models is list_architectures

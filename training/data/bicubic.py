@@ -18,7 +18,9 @@ import math
 
 import numpy as np
 
-__all__ = ["cubic_kernel", "downscale", "imresize", "resize_matrix", "sample_matrix", "upscale"]
+from mobilevsr_rt._deprecation import deprecated_aliases
+
+__all__ = ["cubic_kernel", "imresize", "matlab_downscale", "matlab_upscale", "resize_matrix", "sample_matrix"]
 
 
 def cubic_kernel(x: np.ndarray) -> np.ndarray:
@@ -99,14 +101,19 @@ def imresize(image: np.ndarray, scale: float | None = None, output_shape: tuple[
     return data.astype(np.uint8) if is_u8 else data
 
 
-def downscale(image: np.ndarray, factor: int = 4) -> np.ndarray:
-    """Bicubic (antialiased) ``1/factor`` downscale; the image is first cropped to a multiple of ``factor``."""
+def matlab_downscale(image: np.ndarray, factor: int = 4) -> np.ndarray:
+    """MATLAB ``imresize(image, 1/factor)`` (bicubic, antialiased): the BI degradation of training and evaluation
+    data; the image is first cropped to a multiple of ``factor``."""
     h, w = image.shape[:2]
     image = image[: h - h % factor, : w - w % factor]
     return imresize(image, output_shape=(image.shape[0] // factor, image.shape[1] // factor), scale=1.0 / factor)
 
 
-def upscale(image: np.ndarray, factor: int = 4) -> np.ndarray:
-    """Bicubic ``x factor`` upscale (the "bicubic" baseline of SR tables)."""
+def matlab_upscale(image: np.ndarray, factor: int = 4) -> np.ndarray:
+    """MATLAB ``imresize(image, factor)`` (bicubic): the "bicubic" baseline of SR tables. (Pictures for people use
+    Pillow's bicubic instead: ``mobilevsr_rt.media.pillow_bicubic_resize``.)"""
     h, w = image.shape[:2]
     return imresize(image, output_shape=(h * factor, w * factor), scale=float(factor))
+
+
+__getattr__ = deprecated_aliases(globals(), {"downscale": "matlab_downscale", "upscale": "matlab_upscale"})

@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from pydantic import StrictFloat
 
 from .bicubic import sample_matrix
 
@@ -22,8 +23,11 @@ __all__ = ["CameraMotion", "min_image_side", "render_pseudo_clip"]
 class CameraMotion:
     """Limits of the random virtual camera, per frame: ``max_shift`` HR pixels, ``max_zoom`` log-scale."""
 
-    max_shift: float = 2.0
-    max_zoom: float = 0.01
+    # Read by pydantic when an experiment file sets these fields (train/config.py): no unknown keys, no strings.
+    __pydantic_config__ = {"extra": "forbid"}
+
+    max_shift: StrictFloat = 2.0
+    max_zoom: StrictFloat = 0.01
 
 
 def _extent(size: int, frames: int, motion: CameraMotion) -> float:

@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from pydantic import StrictBool
 
-from .bicubic import downscale
+from .bicubic import matlab_downscale
 from .pseudo_clip import CameraMotion, min_image_side, render_pseudo_clip
 from .readers import Clip, frame_size, load_frame
 
@@ -31,13 +32,16 @@ _LR_MARGIN = 3
 class Augment:
     """Which random augmentations to apply (each with probability 1/2)."""
 
-    flip: bool = True
-    rot90: bool = True
-    reverse: bool = True
+    # Read by pydantic when an experiment file sets these fields (train/config.py): no unknown keys, no strings.
+    __pydantic_config__ = {"extra": "forbid"}
+
+    flip: StrictBool = True
+    rot90: StrictBool = True
+    reverse: StrictBool = True
 
 
 def lr_crop(hr: np.ndarray, y: int, x: int, size: int, scale: int = 4) -> np.ndarray:
-    """LR crop ``[y:y+size, x:x+size]`` of ``downscale(hr, scale)``, computed from a small HR neighbourhood only.
+    """LR crop ``[y:y+size, x:x+size]`` of ``matlab_downscale(hr, scale)``, computed from a small HR neighbourhood only.
 
     Exactly equal to downscaling the whole frame and cropping: inner borders keep ``_LR_MARGIN`` LR pixels of real
     context; crops touching the frame edge see the same symmetric padding as the whole frame.
@@ -46,7 +50,7 @@ def lr_crop(hr: np.ndarray, y: int, x: int, size: int, scale: int = 4) -> np.nda
     top, left = min(_LR_MARGIN, y), min(_LR_MARGIN, x)
     bottom, right = min(h, y + size + _LR_MARGIN), min(w, x + size + _LR_MARGIN)
     region = hr[(y - top) * scale: bottom * scale, (x - left) * scale: right * scale]
-    return downscale(region, scale)[top: top + size, left: left + size]
+    return matlab_downscale(region, scale)[top: top + size, left: left + size]
 
 
 def augment_pair(lr: np.ndarray, hr: np.ndarray, augment: Augment,
@@ -81,7 +85,8 @@ class VideoSource:
         self._load = functools.lru_cache(maxsize=cache_frames)(load_frame)
         # The whole frame's LR, made once per cached frame: crops of it equal lr_crop() of the HR frame exactly,
         # at a fraction of the cost of downscaling every window's frames again.
-        self._load_lr = functools.lru_cache(maxsize=cache_frames)(lambda path: downscale(self._load(path), scale))
+        self._load_lr = functools.lru_cache(maxsize=cache_frames)(
+            lambda path: matlab_downscale(self._load(path), scale))
 
     def draw(self, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         """One ``(lr, hr)`` uint8 window."""
@@ -124,7 +129,7 @@ class ImageSource:
         image = self._load(self.images[rng.integers(len(self.images))])
         clip = render_pseudo_clip(image, self.render_size, self.frames, self.motion, rng, core=self.patch * self.scale)
         m, p, s = _LR_MARGIN, self.patch, self.scale
-        lr = np.stack([downscale(frame, s)[m: m + p, m: m + p] for frame in clip])
+        lr = np.stack([matlab_downscale(frame, s)[m: m + p, m: m + p] for frame in clip])
         return lr, clip[:, m * s: (m + p) * s, m * s: (m + p) * s]
 
 

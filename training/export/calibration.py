@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from .._keras import keras
-from ..data.bicubic import downscale
+from ..data.bicubic import matlab_downscale
 from ..data.readers import load_frame, read_clip_folders
 from ..models import TemporalLayout
 from ..train.streaming import to_model_input, window_indices
@@ -58,7 +58,7 @@ def lr_clips(root: str | Path, size: tuple[int, int], clips: int, frames: int, s
         clip = folders[int(index)]
         count = min(frames, len(clip.frames))
         start = int(rng.integers(0, len(clip.frames) - count + 1))
-        out.append([fit_frame(downscale(load_frame(p), scale), size) for p in clip.frames[start:start + count]])
+        out.append([fit_frame(matlab_downscale(load_frame(p), scale), size) for p in clip.frames[start:start + count]])
     return out
 
 

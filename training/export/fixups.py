@@ -14,21 +14,12 @@
 from __future__ import annotations
 
 import numpy as np
-from ai_edge_litert import schema_py_generated as tfl
-from ai_edge_litert.tools import flatbuffer_utils
+
+from mobilevsr_rt.tflite_flatbuffer import as_str, builtin_code, read_flatbuffer, tfl, write_flatbuffer
 
 __all__ = ["float32_prelu_alpha", "pin_uint8_io"]
 
 _SCALE = np.float32(1.0 / 255.0)
-
-
-def _builtin(flat: tfl.ModelT, op: tfl.OperatorT) -> int:
-    code = flat.operatorCodes[op.opcodeIndex]
-    return max(code.builtinCode, code.deprecatedBuiltinCode)
-
-
-def _name(tensor: tfl.TensorT) -> str:
-    return tensor.name.decode() if isinstance(tensor.name, bytes) else tensor.name
 
 
 def _pin(tensor: tfl.TensorT) -> bool:
@@ -43,34 +34,34 @@ def _pin(tensor: tfl.TensorT) -> bool:
 
 def pin_uint8_io(model: bytes, frames_tensor: str, hr_tensor: str) -> bytes:
     """Return ``model`` with its uint8 frames input and hr output quantized (1/255, 0); see the module docstring."""
-    flat = flatbuffer_utils.read_model_from_bytearray(bytearray(model))
+    flat = read_flatbuffer(model)
     graph = flat.subgraphs[0]
     changed = False
     for name, ends, role in ((frames_tensor, graph.inputs, "inputs"), (hr_tensor, graph.outputs, "outputs")):
-        index = next((i for i in ends if _name(graph.tensors[i]) == name), None)
+        index = next((i for i in ends if as_str(graph.tensors[i].name) == name), None)
         if index is None:
             raise ValueError(f"{name!r} is not among the model's {role}")
         if graph.tensors[index].type != tfl.TensorType.UINT8:
             raise ValueError(f"{name!r} is not uint8")
         ops = [op for op in graph.operators if index in list(op.inputs if role == "inputs" else op.outputs)]
-        if not ops or any(_builtin(flat, op) != tfl.BuiltinOperator.QUANTIZE for op in ops):
+        if not ops or any(builtin_code(flat, op) != tfl.BuiltinOperator.QUANTIZE for op in ops):
             raise ValueError(f"{name!r} is not only read/written by QUANTIZE ops; cannot re-pin its scale")
         changed |= _pin(graph.tensors[index])
-    return bytes(flatbuffer_utils.convert_object_to_bytearray(flat)) if changed else model
+    return write_flatbuffer(flat) if changed else model
 
 
 def float32_prelu_alpha(model: bytes) -> bytes:
     """Return ``model`` with every DEQUANTIZE(fp16 constant) alpha of a PRELU replaced by a float32 constant."""
-    flat = flatbuffer_utils.read_model_from_bytearray(bytearray(model))
+    flat = read_flatbuffer(model)
     graph = flat.subgraphs[0]
     producer = {out: op for op in graph.operators for out in op.outputs}
     replaced: set[int] = set()
     for op in graph.operators:
-        if _builtin(flat, op) != tfl.BuiltinOperator.PRELU:
+        if builtin_code(flat, op) != tfl.BuiltinOperator.PRELU:
             continue
         alpha = int(op.inputs[1])
         dq = producer.get(alpha)
-        if dq is None or _builtin(flat, dq) != tfl.BuiltinOperator.DEQUANTIZE:
+        if dq is None or builtin_code(flat, dq) != tfl.BuiltinOperator.DEQUANTIZE:
             continue
         source = graph.tensors[dq.inputs[0]]
         data = flat.buffers[source.buffer].data
@@ -87,6 +78,7 @@ def float32_prelu_alpha(model: bytes) -> bytes:
     if not replaced:
         return model
     # The DEQUANTIZE ops that produced those alphas now write constants: drop them.
+    dequantize = tfl.BuiltinOperator.DEQUANTIZE
     graph.operators = [op for op in graph.operators
-                       if not (_builtin(flat, op) == tfl.BuiltinOperator.DEQUANTIZE and int(op.outputs[0]) in replaced)]
-    return bytes(flatbuffer_utils.convert_object_to_bytearray(flat))
+                       if not (builtin_code(flat, op) == dequantize and int(op.outputs[0]) in replaced)]
+    return write_flatbuffer(flat)

@@ -63,7 +63,7 @@ def _from_run_dir(run_dir: Path) -> ModelSource:
 def load_source(spec: str | Path) -> ModelSource:
     """Resolve ``spec``: a run directory (with ``run.json``), a ``ckpt-N`` prefix, an experiment YAML (its output
     run is used), or a registered zoo name (random weights, for format tests)."""
-    from ..models import list_models
+    from ..models import list_architectures
 
     text = str(spec)
     path = Path(text).expanduser()
@@ -84,7 +84,7 @@ def load_source(spec: str | Path) -> ModelSource:
         run = json.loads((run_dir / "run.json").read_text())
         return ModelSource(run["model"], dict(run.get("model_overrides") or {}), checkpoint=str(path),
                            description=f"checkpoint {path}")
-    if text in list_models():
+    if text in list_architectures():
         return ModelSource(text, description="zoo model with random (untrained) weights")
     raise FileNotFoundError(f"{text!r} is neither a run directory, a checkpoint prefix, an experiment YAML nor a "
                             "zoo model name")

@@ -3,6 +3,8 @@
 Importing this package registers every family. Use ``build_model(name, frame_size)`` and friends.
 """
 
+from mobilevsr_rt._deprecation import deprecated_aliases
+
 from . import abpn, elsr, mobilerrn, rlfn, swat, swrn, vapsr  # noqa: F401  (imported for registration)
 from .registry import (
     ModelSpec,
@@ -14,9 +16,11 @@ from .registry import (
     format_zoo_table,
     get_layout,
     get_paper,
-    list_models,
+    list_architectures,
     register,
 )
+
+__getattr__ = deprecated_aliases(globals(), {"list_models": "list_architectures"})
 
 __all__ = [
     "ModelSpec",
@@ -28,6 +32,6 @@ __all__ = [
     "format_zoo_table",
     "get_layout",
     "get_paper",
-    "list_models",
+    "list_architectures",
     "register",
 ]

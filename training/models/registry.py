@@ -16,6 +16,9 @@ import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from mobilevsr_rt._deprecation import deprecated_aliases
+from mobilevsr_rt.analysis.macs import conv_macs, depthwise_macs, positions, transpose_conv_macs
+
 from .._keras import keras
 
 layers = keras.layers
@@ -75,11 +78,12 @@ def _spec(name: str) -> ModelSpec:
     try:
         return _REGISTRY[name]
     except KeyError:
-        raise KeyError(f"unknown model {name!r}; known: {', '.join(list_models())}") from None
+        raise KeyError(f"unknown model {name!r}; known: {', '.join(list_architectures())}") from None
 
 
-def list_models() -> list[str]:
-    """Registered model names in registration order (grouped by family)."""
+def list_architectures() -> list[str]:
+    """Registered model architectures (zoo names) in registration order (grouped by family); the trained files
+    bundled with the runtime are ``mobilevsr_rt.models.list_bundled_models``."""
     return list(_REGISTRY)
 
 
@@ -130,29 +134,26 @@ def count_params(model: keras.Model) -> int:
 
 
 def _macs_of_call(layer: layers.Layer, in_shape: tuple, out_shape: tuple) -> int:
-    """MACs of one call of ``layer`` for one sample (batch dimension excluded); 0 for non-MAC layers."""
-
-    def prod(values) -> int:
-        result = 1
-        for v in values:
-            result *= int(v)
-        return result
-
+    """MACs of one call of ``layer`` for one sample (batch dimension excluded); 0 for non-MAC layers. The
+    arithmetic is :mod:`mobilevsr_rt.analysis.macs`, shared with the .tflite statistics."""
+    if not isinstance(layer, (layers.Conv1D, layers.Conv2D, layers.Conv3D, layers.DepthwiseConv2D,
+                              layers.SeparableConv2D, layers.Conv2DTranspose, layers.Dense)):
+        return 0  # shapes of other layers (inputs, merges) need not be single tensors
+    c_in = int(in_shape[-1])
+    out_positions = positions(out_shape[1:-1])
+    kernel_area = positions(getattr(layer, "kernel_size", ()))
     # Depthwise/separable/transposed convs may subclass the plain convs: test them first.
     if isinstance(layer, layers.DepthwiseConv2D):
-        return prod(out_shape[1:-1]) * prod(layer.kernel_size) * int(in_shape[-1]) * layer.depth_multiplier
+        return depthwise_macs(out_positions, kernel_area, c_in * layer.depth_multiplier)
     if isinstance(layer, layers.SeparableConv2D):
-        c_in = int(in_shape[-1])
-        depthwise = prod(out_shape[1:-1]) * prod(layer.kernel_size) * c_in * layer.depth_multiplier
-        return depthwise + prod(out_shape[1:-1]) * c_in * layer.depth_multiplier * layer.filters
+        depthwise_channels = c_in * layer.depth_multiplier
+        return (depthwise_macs(out_positions, kernel_area, depthwise_channels)
+                + conv_macs(out_positions, 1, depthwise_channels, layer.filters))
     if isinstance(layer, layers.Conv2DTranspose):
-        return prod(in_shape[1:-1]) * prod(layer.kernel_size) * int(in_shape[-1]) * layer.filters
-    if isinstance(layer, (layers.Conv1D, layers.Conv2D, layers.Conv3D)):
-        groups = getattr(layer, "groups", 1)
-        return prod(out_shape[1:-1]) * prod(layer.kernel_size) * (int(in_shape[-1]) // groups) * layer.filters
+        return transpose_conv_macs(positions(in_shape[1:-1]), kernel_area, c_in, layer.filters)
     if isinstance(layer, layers.Dense):
-        return prod(in_shape[1:-1]) * int(in_shape[-1]) * layer.units
-    return 0
+        return conv_macs(positions(in_shape[1:-1]), 1, c_in, layer.units)
+    return conv_macs(out_positions, kernel_area, c_in // getattr(layer, "groups", 1), layer.filters)
 
 
 def count_macs(model: keras.Model) -> int:
@@ -195,7 +196,7 @@ def format_zoo_table(frame_size: tuple[int, int] = (180, 320), names: list[str] 
     once (~20 s for the whole zoo at 180x320)."""
     header = f"{'model':<16} {'params':>9} {'GMACs':>8}  {'offsets':<11} {'states':<9} paper"
     lines = [f"LR frame size {frame_size[0]}x{frame_size[1]} (H x W), x4 output", header, "-" * len(header)]
-    for name in names if names is not None else list_models():
+    for name in names if names is not None else list_architectures():
         info = describe_model(name, frame_size)
         layout = info["layout"]
         offsets = ",".join(str(o) for o in layout["offsets"])
@@ -203,3 +204,6 @@ def format_zoo_table(frame_size: tuple[int, int] = (180, 320), names: list[str] 
         lines.append(f"{name:<16} {info['params']:>9,} {info['macs'] / 1e9:>8.3f}  {offsets:<11} {states:<9} "
                      f"{info['paper'].split(',')[0]}")
     return "\n".join(lines)
+
+
+__getattr__ = deprecated_aliases(globals(), {"list_models": "list_architectures"})

@@ -1,23 +1,42 @@
-"""Experiment configuration: a YAML file parsed into dataclasses, every path resolved relative to the YAML file.
+"""Experiment configuration: a YAML file validated by typed models (pydantic), every path resolved relative to the
+YAML file.
 
-See ``training/configs/*.yaml`` for the documented keys. Unknown keys are errors (a typo must not silently fall back
-to a default).
+See ``training/configs/*.yaml`` for the documented keys. Unknown keys and values of the wrong type are errors that
+name the file and the field (a typo must not silently fall back to a default, and ``steps: 1e4``, which YAML reads
+as the text "1e4", must not reach TensorFlow). Data sources and the loss are ``{type: NAME, **kwargs}`` entries of
+the registries :data:`~..data.sources.SOURCES` and :data:`~.losses.LOSSES`; the older forms (``kind:`` for
+``type:``, ``loss: NAME`` with ``charbonnier_eps``) still load, to the same configuration.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+import math
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Union
 
 import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
-from ..data.pseudo_clip import CameraMotion
+from ..config_types import RelativePath
 from ..data.sampler import Augment
+from ..data.sources import SOURCES
+from .losses import LOSSES, CharbonnierLoss
 
 __all__ = [
+    "ConfigError",
     "DataConfig",
     "ExperimentConfig",
+    "ExperimentFile",
     "ScheduleConfig",
     "SourceConfig",
     "TrainConfig",
@@ -26,132 +45,183 @@ __all__ = [
     "parse_config",
 ]
 
-SOURCE_KINDS = ("clips", "reds", "vimeo", "images")
+SOURCE_KINDS = tuple(SOURCES)
+SourceConfig = Annotated[Union[tuple(SOURCES.values())], Field(discriminator="type")]  # noqa: UP007
+LossConfig = Annotated[Union[tuple(LOSSES.values())], Field(discriminator="type")]  # noqa: UP007
 
 
-@dataclass(frozen=True)
-class SourceConfig:
-    """One training data source (``kind`` is one of ``clips``, ``reds``, ``vimeo``, ``images``)."""
-
-    kind: str
-    root: Path
-    weight: float = 1.0
-    split: str = "train"  # reds
-    use_provided_lr: bool = True  # reds
-    list_file: Path | None = None  # vimeo
-    motion: CameraMotion = field(default_factory=CameraMotion)  # images
+class ConfigError(ValueError):
+    """An experiment file that cannot be used; the message is one line naming the file and the field."""
 
 
-@dataclass(frozen=True)
-class DataConfig:
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DataConfig(_Section):
     """Training samples: sources, LR patch size, frames per sample (T), batch, augmentation, loader threads."""
 
-    sources: tuple[SourceConfig, ...]
-    patch_size: int = 64
-    frames: int = 7
-    batch_size: int = 8
-    augment: Augment = field(default_factory=Augment)
-    workers: int = 2
-    cache_frames: int = 256
+    sources: tuple[SourceConfig, ...] = Field(min_length=1)
+    patch_size: StrictInt = Field(64, ge=1)
+    frames: StrictInt = Field(7, ge=1)
+    batch_size: StrictInt = Field(8, ge=1)
+    augment: Augment = Augment()
+    workers: StrictInt = Field(2, ge=1)
+    cache_frames: StrictInt = Field(256, ge=0)
+
+    @field_validator("sources", mode="before")
+    @classmethod
+    def _kind_is_type(cls, value: Any) -> Any:
+        """``kind:`` is the older name of ``type:``."""
+        if not isinstance(value, (list, tuple)):
+            return value
+        return [{("type" if k == "kind" else k): v for k, v in s.items()}
+                if isinstance(s, dict) and "kind" in s and "type" not in s else s for s in value]
 
 
-@dataclass(frozen=True)
-class ValidationConfig:
+class ValidationConfig(_Section):
     """Periodic validation on HR clip folders (``every: 0`` disables it)."""
 
-    root: Path | None = None
-    every: int = 0
-    frames: int = 10
-    crop: int | None = 256  # HR centre crop (square) to keep validation cheap; None = whole frames
-    max_clips: int | None = None
+    root: RelativePath | None = None
+    every: StrictInt = Field(0, ge=0)
+    frames: StrictInt = Field(10, ge=1)
+    crop: StrictInt | None = Field(256, ge=1)  # HR centre crop (square) to keep validation cheap; None = whole frames
+    max_clips: StrictInt | None = Field(None, ge=1)
 
 
-@dataclass(frozen=True)
-class ScheduleConfig:
+class ScheduleConfig(_Section):
     """Adam learning rate: cosine decay with warm restarts (SGDR)."""
 
-    initial: float = 5e-4
-    first_decay_steps: int = 10000
-    t_mul: float = 1.0
-    m_mul: float = 1.0
-    alpha: float = 0.01
+    initial: StrictFloat = Field(5e-4, gt=0)
+    first_decay_steps: StrictInt = Field(10000, ge=1)
+    t_mul: StrictFloat = Field(1.0, gt=0)
+    m_mul: StrictFloat = Field(1.0, gt=0)
+    alpha: StrictFloat = Field(0.01, ge=0, le=1)
 
 
-@dataclass(frozen=True)
-class TrainConfig:
+class TrainConfig(_Section):
     """Optimisation and bookkeeping intervals."""
 
-    steps: int = 10000
-    loss: str = "charbonnier"
-    charbonnier_eps: float = 1e-3
+    steps: StrictInt = Field(10000, ge=0)
+    loss: LossConfig = CharbonnierLoss()
     lr: ScheduleConfig = ScheduleConfig()
-    clip_norm: float | None = 1.0
-    checkpoint_every: int = 500
-    keep_checkpoints: int = 3
-    log_every: int = 50
+    clip_norm: StrictFloat | None = Field(1.0, gt=0)
+    checkpoint_every: StrictInt = Field(500, ge=1)
+    keep_checkpoints: StrictInt = Field(3, ge=1)
+    log_every: StrictInt = Field(50, ge=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _older_loss_form(cls, value: Any) -> Any:
+        """``loss: NAME`` is ``loss: {type: NAME}``; ``charbonnier_eps`` is the charbonnier loss's ``eps``."""
+        if not isinstance(value, dict):
+            return value
+        value = dict(value)
+        if isinstance(value.get("loss"), str):
+            value["loss"] = {"type": value["loss"]}
+        if "charbonnier_eps" in value:
+            eps = value.pop("charbonnier_eps")
+            loss = dict(value.get("loss") or {"type": "charbonnier"})
+            if loss.get("type") == "charbonnier" and "eps" not in loss:
+                value["loss"] = {**loss, "eps": eps}
+        return value
+
+    @property
+    def charbonnier_eps(self) -> float | None:
+        """Deprecated: the charbonnier loss's ``eps`` (None for other losses); use ``loss.eps``."""
+        return getattr(self.loss, "eps", None)
 
 
-@dataclass(frozen=True)
-class ExperimentConfig:
-    """A whole experiment."""
+class ModelSection(_Section):
+    """``model:`` of an experiment file: a zoo name and its builder keyword arguments."""
+
+    name: StrictStr
+    overrides: dict[str, Any] = Field(default_factory=dict)
+
+
+class ExperimentFile(_Section):
+    """An experiment YAML file, key for key."""
+
+    model: ModelSection
+    data: DataConfig
+    train: TrainConfig = TrainConfig()
+    validation: ValidationConfig = ValidationConfig()
+    output: RelativePath | None = None
+    seed: StrictInt = 0
+
+
+class ExperimentConfig(BaseModel):
+    """A whole experiment, resolved: the file's fields with command-line overrides applied."""
+
+    model_config = ConfigDict(frozen=True)
 
     model: str
     data: DataConfig
     output: Path
-    model_overrides: dict[str, Any] = field(default_factory=dict)
+    model_overrides: dict[str, Any] = Field(default_factory=dict)
     train: TrainConfig = TrainConfig()
     validation: ValidationConfig = ValidationConfig()
-    seed: int = 0
+    seed: StrictInt = 0
     source: Path | None = None  # the YAML file
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-friendly view (paths as strings), written next to the checkpoints."""
-        return _plain(self)
+        return self.model_dump(mode="json")
 
 
-def _plain(value: Any) -> Any:
-    if hasattr(value, "__dataclass_fields__"):
-        return {k: _plain(getattr(value, k)) for k in value.__dataclass_fields__}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, Path):
-        return str(value)
-    return value
+def _dotted(loc: tuple[Any, ...]) -> str:
+    """``('data', 'sources', 0, 'images', 'root')`` -> ``data.sources[0].root`` (union tags dropped)."""
+    text = ""
+    for i, part in enumerate(loc):
+        previous = loc[i - 1] if i else None
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif not ((isinstance(previous, int) and part in SOURCES) or (previous == "loss" and part in LOSSES)):
+            text += f".{part}" if text else str(part)
+    return text or "(top level)"
 
 
-def _take(section: dict | None, where: str, allowed: set[str]) -> dict:
-    if section is not None and not isinstance(section, dict):
-        raise TypeError(f"{where}: expected a mapping, got {type(section).__name__}")
-    section = dict(section or {})
-    unknown = set(section) - allowed
-    if unknown:
-        raise ValueError(f"{where}: unknown key(s) {sorted(unknown)}; allowed: {sorted(allowed)}")
-    return section
+def _number_hint(text: str, want_int: bool) -> str:
+    try:
+        number = float(text)
+    except ValueError:
+        return ""
+    if not math.isfinite(number):
+        return ""
+    # YAML 1.1 (PyYAML) reads an exponent without a dot as text: 1e4, 5e-4 (1.0e+4, 5.0e-4 are numbers).
+    dot = "; a number with an exponent needs a dot, 5.0e-4 not 5e-4" if "e" in text.lower() and "." not in text else ""
+    if want_int and number.is_integer():
+        return f" (YAML reads {text} as text{dot}): write {int(number)}"
+    if not want_int:
+        return f" (YAML reads {text} as text{dot}): write {number!r}"
+    return ""
 
 
-def _path(value: str | Path, base: Path) -> Path:
-    path = Path(value).expanduser()
-    return path if path.is_absolute() else (base / path).resolve()
+def _describe(error: dict[str, Any]) -> str:
+    kind, value = error["type"], error.get("input")
+    if kind in ("extra_forbidden", "unexpected_keyword_argument"):
+        return "unknown key"
+    if kind == "missing":
+        return "required"
+    if kind in ("int_type", "float_type", "bool_type") and isinstance(value, str):
+        want = {"int_type": "an integer", "float_type": "a number", "bool_type": "true or false"}[kind]
+        return f"expected {want}, got the text {value!r}" + _number_hint(value, kind == "int_type")
+    if kind in ("model_type", "model_attributes_type", "dataclass_type", "dict_type"):
+        return f"expected a mapping, got {value!r}"
+    if kind == "path_type":
+        return f"expected a path, got {value!r}"
+    if kind == "union_tag_invalid":
+        return f"unknown type {error['ctx']['tag']!r}; known: {error['ctx']['expected_tags']}"
+    if kind == "union_tag_not_found":
+        return "needs 'type:' (one of " + ", ".join(SOURCES if "sources" in error["loc"] else LOSSES) + ")"
+    return f"{error['msg'][0].lower()}{error['msg'][1:]}, got {value!r}"
 
 
-def _dataclass_from(cls: type, section: dict | None, where: str) -> Any:
-    fields = set(cls.__dataclass_fields__)
-    return cls(**_take(section, where, fields))
-
-
-def _source(raw: dict, base: Path, where: str) -> SourceConfig:
-    raw = _take(raw, where, {"kind", "root", "weight", "split", "use_provided_lr", "list_file", "motion"})
-    if raw.get("kind") not in SOURCE_KINDS:
-        raise ValueError(f"{where}.kind must be one of {SOURCE_KINDS}, got {raw.get('kind')!r}")
-    if "root" not in raw:
-        raise ValueError(f"{where}: 'root' is required")
-    raw["root"] = _path(raw["root"], base)
-    if raw.get("list_file") is not None:
-        raw["list_file"] = _path(raw["list_file"], base)
-    raw["motion"] = _dataclass_from(CameraMotion, raw.get("motion"), f"{where}.motion")
-    return SourceConfig(**raw)
+def _config_error(error: ValidationError, where: str) -> ConfigError:
+    errors = error.errors()
+    first = errors[0]
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    return ConfigError(f"{where}: {_dotted(first['loc'])}: {_describe(first)}{more}")
 
 
 def parse_config(raw: dict, base: Path, output: str | Path | None = None, steps: int | None = None,
@@ -159,39 +229,37 @@ def parse_config(raw: dict, base: Path, output: str | Path | None = None, steps:
     """Build an :class:`ExperimentConfig` from a parsed YAML mapping; relative paths are resolved against ``base``.
 
     ``output`` and ``steps`` (command line) override the file; a relative command-line ``output`` is relative to
-    the current directory, like any command-line path.
+    the current directory, like any command-line path. Raises :class:`ConfigError`.
     """
-    raw = _take(raw, "config", {"model", "data", "train", "validation", "output", "seed"})
-    model = _take(raw.get("model"), "model", {"name", "overrides"})
-    if "name" not in model:
-        raise ValueError("model.name is required")
-    data = _take(raw.get("data"), "data", set(DataConfig.__dataclass_fields__))
-    sources = tuple(_source(s, base, f"data.sources[{i}]") for i, s in enumerate(data.get("sources") or []))
-    if not sources:
-        raise ValueError("data.sources: at least one source is required")
-    data["sources"] = sources
-    data["augment"] = _dataclass_from(Augment, data.get("augment"), "data.augment")
-    train = _take(raw.get("train"), "train", set(TrainConfig.__dataclass_fields__))
-    train["lr"] = _dataclass_from(ScheduleConfig, train.get("lr"), "train.lr")
-    train_cfg = TrainConfig(**train)
-    if steps is not None:
-        train_cfg = replace(train_cfg, steps=int(steps))
-    validation = _take(raw.get("validation"), "validation", set(ValidationConfig.__dataclass_fields__))
-    if validation.get("root") is not None:
-        validation["root"] = _path(validation["root"], base)
+    where = str(source) if source is not None else "config"
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: expected a mapping of sections (model, data, train, ...), got "
+                          f"{type(raw).__name__}")
+    try:
+        parsed = ExperimentFile.model_validate(raw, context={"base": Path(base)})
+    except ValidationError as e:
+        raise _config_error(e, where) from None
+    train = parsed.train if steps is None else parsed.train.model_copy(update={"steps": int(steps)})
     if output is not None:
         out_path = Path(output).expanduser().resolve()
-    elif raw.get("output") is not None:
-        out_path = _path(raw["output"], base)
+    elif parsed.output is not None:
+        out_path = parsed.output
     else:
-        raise ValueError("no output directory: set 'output' in the config or pass --output")
-    return ExperimentConfig(model=str(model["name"]), model_overrides=dict(model.get("overrides") or {}),
-                            data=DataConfig(**data), train=train_cfg, validation=ValidationConfig(**validation),
-                            output=out_path, seed=int(raw.get("seed", 0)), source=source)
+        raise ConfigError(f"{where}: no output directory: set 'output' in the config or pass --output")
+    return ExperimentConfig(model=parsed.model.name, model_overrides=dict(parsed.model.overrides), data=parsed.data,
+                            train=train, validation=parsed.validation, output=out_path, seed=parsed.seed,
+                            source=source)
 
 
 def load_config(path: str | Path, output: str | Path | None = None, steps: int | None = None) -> ExperimentConfig:
-    """Read an experiment YAML file (paths inside it are relative to the file's folder)."""
+    """Read an experiment YAML file (paths inside it are relative to the file's folder). Raises
+    :class:`ConfigError` (a ``ValueError``) naming the file and the field, ``FileNotFoundError`` without a file."""
     path = Path(path).expanduser().resolve()
-    raw = yaml.safe_load(path.read_text()) or {}
-    return parse_config(raw, path.parent, output=output, steps=steps, source=path)
+    try:
+        raw = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        at = f" line {mark.line + 1}" if mark is not None else ""
+        raise ConfigError(f"{path}:{at} not valid YAML ({getattr(e, 'problem', None) or e})") from None
+    return parse_config(raw or {}, path.parent, output=output, steps=steps, source=path)
+

@@ -26,10 +26,9 @@ from tensorflow.core.framework import summary_pb2
 
 from .._keras import keras
 from ..data.pipeline import make_dataset
-from ..data.readers import read_clip_folders, read_image_folder, read_reds, read_vimeo
-from ..data.sampler import ImageSource, Sampler, VideoSource
+from ..data.sampler import Sampler, VideoSource
 from ..models import build_model, get_layout
-from .config import ExperimentConfig, SourceConfig
+from .config import ExperimentConfig
 from .losses import get_loss
 from .optim import make_optimizer
 from .streaming import unroll
@@ -48,24 +47,11 @@ class FitResult:
     checkpoint: str | None
 
 
-def _source(cfg: SourceConfig, frames: int, patch: int, scale: int, cache: int):
-    name = f"{cfg.kind}:{cfg.root.name}"
-    if cfg.kind == "images":
-        return ImageSource(read_image_folder(cfg.root), frames, patch, scale, cfg.motion, cache, name)
-    if cfg.kind == "clips":
-        clips = read_clip_folders(cfg.root)
-    elif cfg.kind == "reds":
-        clips = read_reds(cfg.root, cfg.split, cfg.use_provided_lr)
-    else:
-        clips = read_vimeo(cfg.root, cfg.list_file)
-    return VideoSource(clips, frames, patch, scale, cache, name)
-
-
 def build_sampler(cfg: ExperimentConfig) -> Sampler:
     """The deterministic sample generator of an experiment."""
     scale = get_layout(cfg.model).scale
     d = cfg.data
-    sources = [_source(s, d.frames, d.patch_size, scale, d.cache_frames) for s in d.sources]
+    sources = [s.build(d.frames, d.patch_size, scale, d.cache_frames) for s in d.sources]
     return Sampler(sources, [s.weight for s in d.sources], d.augment, cfg.seed)
 
 

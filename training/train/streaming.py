@@ -55,9 +55,16 @@ def to_model_input(frame: np.ndarray, pixel_range: float = 1.0) -> np.ndarray:
 
 
 def to_pixels(values: np.ndarray, pixel_range: float = 1.0) -> np.ndarray:
-    """Float model output to uint8 exactly as the runtime does (float32 product, round half away from zero)."""
+    """Float model output to uint8 exactly as the runtime does (``cpp/src/pixel_convert``: ``FloatToByte``).
+
+    float32 product ``v * 255 / pixel_range``, clamped to [0, 255] (NaN -> 0), then rounded half up by comparing the
+    exact fraction ``x - trunc(x)`` with 0.5 (``RoundClampedToByte``); ``floor(x + 0.5)`` would be wrong just below
+    a tie (0.49999997 + 0.5 rounds to 1.0 in float32).
+    """
     scaled = np.asarray(values, dtype=np.float32) * np.float32(255.0 / pixel_range)
-    return np.clip(np.sign(scaled) * np.floor(np.abs(scaled) + np.float32(0.5)), 0, 255).astype(np.uint8)
+    clamped = np.minimum(np.float32(255.0), np.where(scaled > 0, scaled, np.float32(0.0)))
+    whole = np.trunc(clamped)
+    return (whole + (clamped - whole >= np.float32(0.5))).astype(np.uint8)
 
 
 class KerasUpscaler:

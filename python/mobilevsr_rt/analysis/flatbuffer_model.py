@@ -6,17 +6,14 @@ without TensorFlow.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from ai_edge_litert import schema_py_generated as tfl
-from ai_edge_litert.tools import flatbuffer_utils
 
-PathOrBytes = str | os.PathLike | bytes | bytearray
+from ..tflite_flatbuffer import PathOrBytes, as_str, builtin_code, read_flatbuffer, tfl
 
 _BUILTIN_NAMES: dict[int, str] = {
     code: name for name, code in vars(tfl.BuiltinOperator).items() if not name.startswith("_")
@@ -55,14 +52,6 @@ def dtype_name(code: int) -> str:
     """numpy-style dtype string of a TensorType code ("float32", "int8", ...); schema name lower-cased otherwise."""
     name = type_name(code)
     return _NUMPY_DTYPES.get(name, name.lower())
-
-
-def _as_str(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, (bytes, bytearray)):
-        return value.decode("utf-8", errors="replace")
-    return str(value)
 
 
 def _as_int_list(value: Any) -> list[int]:
@@ -149,11 +138,8 @@ class TfliteModel:
     @classmethod
     def load(cls, model: PathOrBytes) -> TfliteModel:
         """Parse a .tflite file path or its bytes."""
-        if isinstance(model, (bytes, bytearray)):
-            data = bytes(model)
-        else:
-            data = Path(model).read_bytes()
-        return cls(data, flatbuffer_utils.read_model_from_bytearray(bytearray(data)))
+        data = bytes(model) if isinstance(model, (bytes, bytearray)) else Path(model).read_bytes()
+        return cls(data, read_flatbuffer(data))
 
     @property
     def size_bytes(self) -> int:
@@ -204,7 +190,7 @@ class TfliteModel:
             views.append(
                 TensorView(
                     index=i,
-                    name=_as_str(t.name),
+                    name=as_str(t.name),
                     shape=tuple(_as_int_list(t.shape)),
                     shape_signature=signature,
                     type_code=int(t.type),
@@ -230,9 +216,8 @@ class TfliteModel:
         codes = self.model.operatorCodes or []
         views = []
         for i, op in enumerate(self.model.subgraphs[subgraph].operators or []):
-            opcode = codes[op.opcodeIndex]
-            builtin = flatbuffer_utils.get_builtin_code_from_operator_code(opcode)
-            custom = _as_str(opcode.customCode) if builtin == tfl.BuiltinOperator.CUSTOM else None
+            builtin = builtin_code(self.model, op)
+            custom = as_str(codes[op.opcodeIndex].customCode) if builtin == tfl.BuiltinOperator.CUSTOM else None
             views.append(
                 OpView(
                     index=i,
@@ -289,7 +274,7 @@ class TfliteModel:
 
     def metadata_names(self) -> list[str]:
         """Names of the model's metadata entries."""
-        return [_as_str(m.name) for m in (self.model.metadata or [])]
+        return [as_str(m.name) for m in (self.model.metadata or [])]
 
 
 def _quantization(q: Any) -> dict[str, Any] | None:

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-import numpy as np
-
 from .flatbuffer_model import OpView, PathOrBytes, TensorView, TfliteModel
+from .macs import conv_macs, depthwise_macs, positions, transpose_conv_macs
 
 # Operand positions that hold learned weights (kernel, bias); integer constants elsewhere are shapes/axes/indices.
 _WEIGHT_OPERANDS: dict[str, tuple[int, ...]] = {
@@ -18,10 +17,6 @@ _WEIGHT_OPERANDS: dict[str, tuple[int, ...]] = {
     "CONV_3D": (1, 2),
 }
 _INTEGER_TYPES = {"INT32", "INT64"}
-
-
-def _prod(dims: Any) -> int:
-    return int(np.prod(list(dims), dtype=np.int64)) if len(dims) else 1
 
 
 def _weight_tensor_indices(model: TfliteModel) -> set[int]:
@@ -53,25 +48,25 @@ def op_macs(model: TfliteModel, op: OpView) -> int:
     out = outs[0].shape
     if op.name == "CONV_2D":
         # filter [Cout, Kh, Kw, Cin/groups]
-        _, kh, kw, cin_per_group = ins[1].shape
-        return _prod(out) * kh * kw * cin_per_group
+        cout, kh, kw, cin_per_group = ins[1].shape
+        return conv_macs(positions(out[:-1]), kh * kw, cin_per_group, cout)
     if op.name == "DEPTHWISE_CONV_2D":
-        # filter [1, Kh, Kw, Cout]: one Kh*Kw window per output element
-        _, kh, kw, _ = ins[1].shape
-        return _prod(out) * kh * kw
+        # filter [1, Kh, Kw, Cout]
+        _, kh, kw, cout = ins[1].shape
+        return depthwise_macs(positions(out[:-1]), kh * kw, cout)
     if op.name == "TRANSPOSE_CONV":
-        # inputs: output_shape, filter [Cout, Kh, Kw, Cin], input; each input pixel scatters a Kh*Kw*Cout patch
-        cout, kh, kw, _ = ins[1].shape
-        return _prod(ins[2].shape) * kh * kw * cout
+        # inputs: output_shape, filter [Cout, Kh, Kw, Cin], input
+        cout, kh, kw, cin = ins[1].shape
+        return transpose_conv_macs(positions(ins[2].shape[:-1]), kh * kw, cin, cout)
     if op.name == "FULLY_CONNECTED":
         # filter [units, depth]: every output element is a dot product of length depth
-        depth = ins[1].shape[-1]
-        return _prod(out) * depth
+        units, depth = ins[1].shape[-2:]
+        return conv_macs(positions(out) // units, 1, depth, units)
     if op.name == "BATCH_MATMUL":
         adj_x = bool(getattr(op.options, "adjX", False))
         a = ins[0].shape
         depth = a[-2] if adj_x else a[-1]
-        return _prod(out) * depth
+        return conv_macs(positions(out[:-1]), 1, depth, out[-1])
     return 0
 
 

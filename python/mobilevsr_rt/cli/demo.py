@@ -21,8 +21,8 @@ from ..media import (
     SourceFrame,
     VideoSource,
     atomic_file,
-    bicubic_resize,
     crop_grid,
+    pillow_bicubic_resize,
     textured_regions,
     write_png,
 )
@@ -89,7 +89,7 @@ def _run(output_dir: Path, model: str, accelerator: str, precision: str, threads
     scale = hr.shape[0] // frame.image.shape[0]
     regions = textured_regions(frame.image, count=CROP_COUNT, size=CROP_SIZE)
     size = min(CROP_SIZE, *frame.image.shape[:2])
-    grid = crop_grid({"bicubic": bicubic_resize(frame.image, hr.shape[0], hr.shape[1]), "VSR": hr}, regions,
+    grid = crop_grid({"bicubic": pillow_bicubic_resize(frame.image, hr.shape[0], hr.shape[1]), "VSR": hr}, regions,
                      size=size, scale=scale)
     crops = output_dir / "demo_crops.png"
     with atomic_file(crops) as temp:

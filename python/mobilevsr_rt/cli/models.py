@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ..models import MODELS_DIR, BundledModel, list_models
+from ..models import MODELS_DIR, BundledModel, list_bundled_models
 from .options import add_json_argument, json_to_stdout, write_json
 from .upscale import DEFAULT_MODEL
 
@@ -76,7 +76,7 @@ def format_table(rows: list[dict[str, Any]]) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Print the bundled models."""
-    rows = [describe(m) for m in list_models()]
+    rows = [describe(m) for m in list_bundled_models()]
     write_json({"directory": str(MODELS_DIR), "models": rows}, args.json)
     if json_to_stdout(args):
         return 0

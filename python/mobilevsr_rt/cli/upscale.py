@@ -33,11 +33,11 @@ from ..media import (
     VideoSink,
     VideoSource,
     atomic_file,
-    bicubic_resize,
     check_video_output,
     is_image_path,
     is_video_path,
     open_source,
+    pillow_bicubic_resize,
     side_by_side,
     write_png,
 )
@@ -186,7 +186,7 @@ class _Pairing:
 def _compose(item: _Upscaled, compare: bool) -> np.ndarray:
     if not compare:
         return item.hr
-    return side_by_side(bicubic_resize(item.frame.image, item.hr.shape[0], item.hr.shape[1]), item.hr)
+    return side_by_side(pillow_bicubic_resize(item.frame.image, item.hr.shape[0], item.hr.shape[1]), item.hr)
 
 
 def _video_frames(source: VideoSource, max_frames: int | None, start: int) -> Iterator[SourceFrame]:

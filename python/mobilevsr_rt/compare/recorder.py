@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ..media import MediaError, SourceFrame, bicubic_resize, open_source
+from ..media import MediaError, SourceFrame, open_source, pillow_bicubic_resize
 from ..media.atomic import check_output_folder
 from .page import PageData, PageFrame, data_uri, write_page
 
@@ -95,7 +95,7 @@ class CompareRecorder:
         index = self.count
         self.count += 1
         truth = self._next_truth(index, hr.shape)
-        bicubic = bicubic_resize(frame.image, hr.shape[0], hr.shape[1])
+        bicubic = pillow_bicubic_resize(frame.image, hr.shape[0], hr.shape[1])
         scores = None if truth is None else {"bicubic": self._score("bicubic", bicubic, truth),
                                              "vsr": self._score("vsr", hr, truth)}
         if index % self.stride == 0:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._deprecation import deprecated_aliases
 from .errors import MediaError
 
 
@@ -16,8 +17,10 @@ def _pil():
     return Image
 
 
-def bicubic_resize(frame: np.ndarray, height: int, width: int) -> np.ndarray:
-    """Resize an HxWx3 uint8 frame with Pillow's bicubic filter (the usual SR baseline)."""
+def pillow_bicubic_resize(frame: np.ndarray, height: int, width: int) -> np.ndarray:
+    """Resize an HxWx3 uint8 frame with Pillow's bicubic filter: the "before" of the pictures and videos shown to
+    people (what an image viewer would do). Data degradation and the metrics' baseline use MATLAB's ``imresize``
+    instead (``mobilevsr_rt.training.data.bicubic``)."""
     image = _pil().fromarray(np.ascontiguousarray(frame))
     return np.asarray(image.resize((width, height), resample=_pil().Resampling.BICUBIC))
 
@@ -86,3 +89,6 @@ def crop_grid(columns: dict[str, np.ndarray], regions: list[tuple[int, int]], si
     for col, name in enumerate(names):
         draw.text((gap + col * (side + gap) + 4, 2), name, fill=(0, 0, 0))
     return np.asarray(image)
+
+
+__getattr__ = deprecated_aliases(globals(), {"bicubic_resize": "pillow_bicubic_resize"})

@@ -28,7 +28,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["MODELS_DIR", "PRECISIONS", "BundledModel", "default_precision", "list_models", "resolve_model"]
+from .._deprecation import deprecated_aliases
+
+__all__ = ["MODELS_DIR", "PRECISIONS", "BundledModel", "default_precision", "list_bundled_models", "resolve_model"]
 
 MODELS_DIR = Path(__file__).resolve().parent
 PRECISIONS = ("fp16", "int8", "fp32")
@@ -67,8 +69,9 @@ def _split(stem: str) -> tuple[str, str | None]:
     return match["name"], match["precision"]
 
 
-def list_models(directory: str | os.PathLike | None = None) -> list[BundledModel]:
-    """Every bundled model file, sorted by name then precision (empty while none is bundled)."""
+def list_bundled_models(directory: str | os.PathLike | None = None) -> list[BundledModel]:
+    """Every bundled model file, sorted by name then precision (empty while none is bundled). These are trained
+    .tflite files shipped with the package; the zoo's architectures are ``training.models.list_architectures``."""
     folder = Path(directory) if directory is not None else MODELS_DIR
     models = []
     for path in sorted(folder.glob("*.tflite")):
@@ -102,7 +105,7 @@ def resolve_model(name_or_path: str | os.PathLike, precision: str = "auto", acce
     if path.exists():
         return path
     text = path.name[: -len(".tflite")] if path.name.endswith(".tflite") else path.name
-    bundled = list_models(directory)
+    bundled = list_bundled_models(directory)
     if str(path.parent) not in ("", ".") or not text:  # a path with folders that does not exist: not a name
         raise FileNotFoundError(f"model file not found: {path}")
     name, suffix = _split(text)
@@ -124,3 +127,6 @@ def resolve_model(name_or_path: str | os.PathLike, precision: str = "auto", acce
         + (f" in {precision}" if precision != "auto" and suffix is None and candidates else "")
         + f" (bundled models: {available}); pass the path of a .tflite file"
     )
+
+
+__getattr__ = deprecated_aliases(globals(), {"list_models": "list_bundled_models"})
