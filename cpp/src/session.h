@@ -29,6 +29,9 @@ struct SessionOptions {
   // Compile with LiteRT's profiler on and record every Run()'s events (last_run_profile(), profile()). Throws
   // RuntimeError when the LiteRT library has no profiler C API.
   bool profile = false;
+  // Compile and run the model once in a forked child first, so a file that crashes LiteRT is reported instead of
+  // taking the caller down (crash_probe.h). Off only where a trusted model's extra run costs too much (emulation).
+  bool probe_in_child = true;
 };
 
 template <typename T>
