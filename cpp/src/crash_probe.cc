@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <mutex>
@@ -71,6 +72,18 @@ int CompileAndRunOnce(const litert::Api& api, const std::vector<char>& bytes) {
   return 0;  // a failed run is reported by the parent's own run; only crashes matter here
 }
 
+// How long compiling and running once may take in the probe: 120 s, or MOBILEVSR_PROBE_TIMEOUT_S seconds (CPU
+// emulation, e.g. an ARM build under qemu-user, is hundreds of times slower).
+int ProbeTimeoutSeconds() {
+  const char* text = std::getenv("MOBILEVSR_PROBE_TIMEOUT_S");
+  if (text != nullptr) {
+    char* end = nullptr;
+    const long seconds = std::strtol(text, &end, 10);
+    if (end != text && *end == '\0' && seconds > 0 && seconds <= 86400) return static_cast<int>(seconds);
+  }
+  return 120;
+}
+
 }  // namespace
 
 void ProbeModelInChildProcess(const litert::Library& library, const std::vector<char>& model_bytes,
@@ -90,12 +103,14 @@ void ProbeModelInChildProcess(const litert::Library& library, const std::vector<
     _exit(CompileAndRunOnce(library.api(), model_bytes));
   }
   int status = 0;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  const int timeout = ProbeTimeoutSeconds();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout);
   while (waitpid(child, &status, WNOHANG) == 0) {
     if (std::chrono::steady_clock::now() > deadline) {
       kill(child, SIGKILL);
       waitpid(child, &status, 0);
-      throw RuntimeError("compiling the model " + model_path + " did not finish within 120 s in the probe process");
+      throw RuntimeError("compiling the model " + model_path + " did not finish within " + std::to_string(timeout) +
+                         " s in the probe process (MOBILEVSR_PROBE_TIMEOUT_S sets the limit)");
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }

@@ -37,6 +37,10 @@ struct SessionOptions {
   // Compile with LiteRT's profiler on and record every run (Session::profile()). The session throws RuntimeError
   // when the LiteRT library has no profiler C API.
   bool profile = false;
+  // Compile and run the model once in a forked child first, so a file that crashes LiteRT is reported instead of
+  // taking the caller down (crash_probe.h). C++ only: every face keeps it on; the ARM stream runner turns it off
+  // under emulation, where a trusted model's extra run costs minutes.
+  bool probe_in_child = true;
 
   // Throws InvalidArgument naming the first bad field, its value and what it may be.
   void Validate() const;

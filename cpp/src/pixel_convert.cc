@@ -10,6 +10,9 @@
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
 #endif
+#if defined(__aarch64__)
+#include <arm_neon.h>
+#endif
 
 #include "errors.h"
 
@@ -127,11 +130,75 @@ __attribute__((target("avx2"))) size_t FloatsToBytesAvx2(const float* src, size_
 #pragma GCC diagnostic pop
 #endif
 
+#if defined(__aarch64__)
+// NEON is part of every ARMv8-A core (and Android's arm64-v8a ABI): no CPU check, only the MOBILEVSR_MAX_ISA cap.
+bool HasNeon() {
+  static const bool has = [] {
+    const char* cap = std::getenv("MOBILEVSR_MAX_ISA");
+    return cap == nullptr || std::string(cap) != "scalar";
+  }();
+  return has;
+}
+
+// 16 floats -> 16 bytes. The clamp is the scalar definition's: x > 0 ? x : 0 (false for NaN, so NaN -> 0), then
+// min(x, 255); fcvtau rounds to nearest with ties away from zero, which on [0, 255] is RoundClampedToByte.
+size_t FloatsToBytesNeon(const float* src, size_t n, float k, uint8_t* dst) {
+  const float32x4_t scale = vdupq_n_f32(k), zero = vdupq_n_f32(0.0f), top = vdupq_n_f32(255.0f);
+  auto round_four = [&](const float* p) {
+    const float32x4_t x = vmulq_f32(vld1q_f32(p), scale);
+    const float32x4_t clamped = vminq_f32(vbslq_f32(vcgtq_f32(x, zero), x, zero), top);
+    return vcvtaq_u32_f32(clamped);
+  };
+  size_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const uint16x8_t low = vcombine_u16(vmovn_u32(round_four(src + i)), vmovn_u32(round_four(src + i + 4)));
+    const uint16x8_t high = vcombine_u16(vmovn_u32(round_four(src + i + 8)), vmovn_u32(round_four(src + i + 12)));
+    vst1q_u8(dst + i, vcombine_u8(vmovn_u16(low), vmovn_u16(high)));
+  }
+  return i;
+}
+
+// 16 bytes -> 16 floats, each static_cast<float>(byte) * k (one rounding, as the scalar loop).
+size_t BytesToFloatsNeon(const uint8_t* src, size_t n, float k, float* dst) {
+  const float32x4_t scale = vdupq_n_f32(k);
+  size_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const uint8x16_t bytes = vld1q_u8(src + i);
+    const uint16x8_t low = vmovl_u8(vget_low_u8(bytes)), high = vmovl_u8(vget_high_u8(bytes));
+    vst1q_f32(dst + i, vmulq_f32(vcvtq_f32_u32(vmovl_u16(vget_low_u16(low))), scale));
+    vst1q_f32(dst + i + 4, vmulq_f32(vcvtq_f32_u32(vmovl_u16(vget_high_u16(low))), scale));
+    vst1q_f32(dst + i + 8, vmulq_f32(vcvtq_f32_u32(vmovl_u16(vget_low_u16(high))), scale));
+    vst1q_f32(dst + i + 12, vmulq_f32(vcvtq_f32_u32(vmovl_u16(vget_high_u16(high))), scale));
+  }
+  return i;
+}
+
+// 256-entry lookup, 16 bytes at a time: tbl answers indices 0..63 from the first quarter (0 elsewhere), and each tbx
+// fills the indices its quarter holds (index - 64 q wraps out of range for the others, which tbx leaves alone).
+size_t LookupBytesNeon(const uint8_t* table, const uint8_t* src, size_t n, uint8_t* dst) {
+  const uint8x16x4_t q0 = vld1q_u8_x4(table), q1 = vld1q_u8_x4(table + 64);
+  const uint8x16x4_t q2 = vld1q_u8_x4(table + 128), q3 = vld1q_u8_x4(table + 192);
+  const uint8x16_t step = vdupq_n_u8(64);
+  size_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const uint8x16_t x0 = vld1q_u8(src + i);
+    const uint8x16_t x1 = vsubq_u8(x0, step), x2 = vsubq_u8(x1, step), x3 = vsubq_u8(x2, step);
+    uint8x16_t out = vqtbl4q_u8(q0, x0);
+    out = vqtbx4q_u8(out, q1, x1);
+    out = vqtbx4q_u8(out, q2, x2);
+    vst1q_u8(dst + i, vqtbx4q_u8(out, q3, x3));
+  }
+  return i;
+}
+#endif
+
 void FloatsToBytes(const float* src, size_t n, float k, uint8_t* dst) {
   size_t i = 0;
 #if defined(__x86_64__) && defined(__GNUC__)
   if (HasAvx512()) i = FloatsToBytesAvx512(src, n, k, dst);
   else if (HasAvx2()) i = FloatsToBytesAvx2(src, n, k, dst);
+#elif defined(__aarch64__)
+  if (HasNeon()) i = FloatsToBytesNeon(src, n, k, dst);
 #endif
   for (; i < n; ++i) dst[i] = FloatToByte(src[i], k);
 }
@@ -163,15 +230,31 @@ void LookupBytes(const std::array<uint8_t, 256>& table, const uint8_t* src, size
   size_t i = 0;
 #if defined(__x86_64__) && defined(__GNUC__)
   if (HasVbmi()) i = LookupBytesVbmi(table.data(), src, n, dst);
+#elif defined(__aarch64__)
+  if (HasNeon()) i = LookupBytesNeon(table.data(), src, n, dst);
 #endif
   for (; i < n; ++i) dst[i] = table[src[i]];
 }
 
 MOBILEVSR_X86_CLONES void BytesToFloats(const uint8_t* __restrict src, size_t n, float k, float* __restrict dst) {
-  for (size_t i = 0; i < n; ++i) dst[i] = static_cast<float>(src[i]) * k;
+  size_t i = 0;
+#if defined(__aarch64__)
+  if (HasNeon()) i = BytesToFloatsNeon(src, n, k, dst);
+#endif
+  for (; i < n; ++i) dst[i] = static_cast<float>(src[i]) * k;
 }
 
 }  // namespace
+
+const char* PixelConversionIsa() {
+#if defined(__x86_64__) && defined(__GNUC__)
+  return HasAvx512() ? "avx512" : HasAvx2() ? "avx2" : "scalar";
+#elif defined(__aarch64__)
+  return HasNeon() ? "neon" : "scalar";
+#else
+  return "scalar";
+#endif
+}
 
 void CopyToCompactRgb(const FrameView& f, bool bgr, uint8_t* dst) {
   if (!bgr && f.channels == 3 && f.pixel_stride == 3 && f.channel_stride == 1) {  // the common case: RGB rows as is

@@ -22,6 +22,10 @@ struct FrameView {
   ptrdiff_t channel_stride = 1;
 };
 
+// The widest vector path the conversions take here: "avx512" | "avx2" (x86-64, by CPU) | "neon" (aarch64) | "scalar".
+// MOBILEVSR_MAX_ISA caps it (x86-64: scalar|avx2|avx512; aarch64: scalar|neon), read once per process.
+const char* PixelConversionIsa();
+
 // Copies a frame into a compact HxWx3 buffer, swapping R and B when `bgr`.
 void CopyToCompactRgb(const FrameView& frame, bool bgr, uint8_t* dst);
 

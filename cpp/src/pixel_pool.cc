@@ -37,8 +37,9 @@ PixelBuffer PixelPool::Take(size_t bytes) {
       return PixelBuffer(memory, PixelRelease{shared_from_this(), size});
     }
   }
-  void* memory = std::aligned_alloc(kAlignment, size);
-  if (memory == nullptr) throw std::bad_alloc();
+  // posix_memalign, not std::aligned_alloc: Android's libc has aligned_alloc only from API 28 (minSdk is 26).
+  void* memory = nullptr;
+  if (posix_memalign(&memory, kAlignment, size) != 0) throw std::bad_alloc();
   return PixelBuffer(static_cast<uint8_t*>(memory), PixelRelease{shared_from_this(), size});
 }
 

@@ -109,7 +109,7 @@ Session::Session(const SessionOptions& options, const std::string& model_path)
                           " (corrupted or not a TFLite model)");
   model_ = Handle<LiteRtModel>(model, api_->DestroyModel);
   ReadTensorInfos();
-  ProbeModelInChildProcess(*library_, model_bytes_, model_path);
+  if (options.probe_in_child) ProbeModelInChildProcess(*library_, model_bytes_, model_path);
   // Read after the probe (a model that crashes LiteRT never gets here) and before compiling.
   LiteRtSignature signature = nullptr;
   if (api_->GetModelSignature(model_.get(), 0, &signature) != 0) signature = nullptr;

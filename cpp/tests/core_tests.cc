@@ -167,12 +167,16 @@ void TestLayoutDetection() {
 
 double RoundHalfAway(double x) { return x < 0 ? -std::floor(-x + 0.5) : std::floor(x + 0.5); }
 
+// --sampled (for runs under emulation, where the dense sweep takes minutes): below 1.0 every 4096th float is checked.
+bool g_sampled_sweep = false;
+
 void TestPixelConversion() {
   // Exhaustive over every float whose product lands in [0, 255]: the byte equals exact round-half-away-from-zero.
   int mismatches = 0;
   for (float x = 0.0f; x <= 255.0f; x = std::nextafter(x, 256.0f)) {
     if (mobilevsr::RoundClampedToByte(x) != static_cast<int>(RoundHalfAway(x))) ++mismatches;
     if (x > 1.0f) x = std::nextafter(x + 0.001f, 256.0f);  // dense near the tricky small values, sampled above
+    else if (g_sampled_sweep) x = std::nextafter(x + 4095 * (std::nextafter(x, 2.0f) - x), 2.0f);
   }
   Check(mismatches == 0, "RoundClampedToByte is exact round half away from zero");
   Check(mobilevsr::RoundClampedToByte(0.49999997f) == 0 && mobilevsr::RoundClampedToByte(0.5f) == 1 &&
@@ -262,6 +266,57 @@ void TestPixelConversion() {
       wrong += got[i] != want;
     }
     Check(wrong == 0, "vectorised float->byte conversion equals the scalar definition on every element");
+    // Unaligned starts and short tails: every split between a vector body and its scalar remainder.
+    size_t split_wrong = 0;
+    for (size_t start = 0; start < 17; ++start)
+      for (const size_t count : {size_t{1}, size_t{15}, size_t{16}, size_t{17}, size_t{33}, size_t{100}}) {
+        std::vector<uint8_t> part(count);
+        flat.ConvertElements(values.data() + start, count, part.data());
+        for (size_t i = 0; i < count; ++i) split_wrong += part[i] != got[start + i];
+      }
+    Check(split_wrong == 0, "float->byte conversion at every alignment and tail length");
+  }
+
+  // uint8 -> model input through the single-frame (vector) path, for every byte at every position modulo 64, from
+  // unaligned starts: a float input equals static_cast<float>(byte) * (range / 255) bit for bit, a quantized input
+  // equals the per-pixel (scalar) table write.
+  {
+    std::vector<uint8_t> frame(3 * (64 * 256 / 3 + 40));
+    for (size_t i = 0; i < frame.size(); ++i) frame[i] = static_cast<uint8_t>((i * 5 + i / 256) & 0xFF);
+    for (const double range : {1.0, 255.0}) {
+      const mobilevsr::TensorInfo t = Tensor("in3", {1, 1, 1, 3});
+      mobilevsr::InputConverter writer(t, range);
+      const float k = static_cast<float>(range / 255.0);
+      size_t wrong = 0;
+      for (const size_t start : {size_t{0}, size_t{3}, size_t{21}}) {
+        const size_t pixels = (frame.size() - start) / 3;
+        std::vector<float> got(pixels * 3);
+        writer.WriteStacked({frame.data() + start}, pixels, got.data());
+        for (size_t i = 0; i < got.size(); ++i) {
+          const float want = static_cast<float>(frame[start + i]) * k;
+          wrong += std::memcmp(&got[i], &want, sizeof(float)) != 0;
+        }
+      }
+      Check(wrong == 0, "vectorised byte->float input conversion, range " + std::to_string(static_cast<int>(range)));
+    }
+    for (const auto dtype : {mobilevsr::DType::kInt8, mobilevsr::DType::kUInt8}) {
+      mobilevsr::TensorInfo t = Tensor("q3", {1, 1, 1, 3}, dtype);
+      t.quantized = true;
+      t.quantization = dtype == mobilevsr::DType::kInt8 ? mobilevsr::Quantization{0.9f / 255.0f, -7}
+                                                         : mobilevsr::Quantization{1.3f / 255.0f, 20};
+      mobilevsr::InputConverter writer(t, 1.0);
+      size_t wrong = 0;
+      for (const size_t start : {size_t{0}, size_t{3}, size_t{21}}) {
+        const size_t pixels = (frame.size() - start) / 3;
+        std::vector<uint8_t> vectored(pixels * 3), scalar(pixels * 3);
+        writer.WriteStacked({frame.data() + start}, pixels, vectored.data());
+        // One pixel at a time: 3 bytes, under any vector width, so the lookup's scalar tail does them all.
+        for (size_t p = 0; p < pixels; ++p) writer.WriteStacked({frame.data() + start + 3 * p}, 1, scalar.data() + 3 * p);
+        wrong += vectored != scalar;
+      }
+      Check(wrong == 0, dtype == mobilevsr::DType::kInt8 ? "vectorised int8 input quantization"
+                                                          : "vectorised uint8 input quantization");
+    }
   }
 
   // A 10-frame stacked float output (30 channels) read into 10 frames in one pass, from a region of a wider tensor,
@@ -704,7 +759,16 @@ void TestOptions() {
   CheckThrows<mobilevsr::InvalidArgument>([&] { session.Validate(); }, "session num_threads -2", "got -2");
 }
 
-int main() {
+int main(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--sampled") == 0) {
+      g_sampled_sweep = true;
+    } else {
+      std::printf("usage: %s [--sampled]\n", argv[0]);
+      return 2;
+    }
+  }
+  std::printf("pixel conversion path: %s\n", mobilevsr::PixelConversionIsa());
   TestJson();
   TestOptions();
   TestContract();
