@@ -103,6 +103,7 @@ class ExperimentConfig:
     validation: ValidationConfig = ValidationConfig()
     seed: int = 0
     source: Path | None = None  # the YAML file
+    init_from: Path | None = None  # run directory / checkpoint whose weights start a new run (e.g. an import)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-friendly view (paths as strings), written next to the checkpoints."""
@@ -161,7 +162,7 @@ def parse_config(raw: dict, base: Path, output: str | Path | None = None, steps:
     ``output`` and ``steps`` (command line) override the file; a relative command-line ``output`` is relative to
     the current directory, like any command-line path.
     """
-    raw = _take(raw, "config", {"model", "data", "train", "validation", "output", "seed"})
+    raw = _take(raw, "config", {"model", "data", "train", "validation", "output", "seed", "init_from"})
     model = _take(raw.get("model"), "model", {"name", "overrides"})
     if "name" not in model:
         raise ValueError("model.name is required")
@@ -187,7 +188,8 @@ def parse_config(raw: dict, base: Path, output: str | Path | None = None, steps:
         raise ValueError("no output directory: set 'output' in the config or pass --output")
     return ExperimentConfig(model=str(model["name"]), model_overrides=dict(model.get("overrides") or {}),
                             data=DataConfig(**data), train=train_cfg, validation=ValidationConfig(**validation),
-                            output=out_path, seed=int(raw.get("seed", 0)), source=source)
+                            output=out_path, seed=int(raw.get("seed", 0)), source=source,
+                            init_from=_path(raw["init_from"], base) if raw.get("init_from") is not None else None)
 
 
 def load_config(path: str | Path, output: str | Path | None = None, steps: int | None = None) -> ExperimentConfig:
