@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ...cli.options import UsageError
+
 __all__ = ["COMMAND", "configure", "run"]
 
 
@@ -20,8 +22,8 @@ def configure(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Import, check equality on a probe clip, write the run directory; mismatches raise ImportMismatch (a
-    ValueError: the CLI prints it and exits 2)."""
+    """Import, check equality on a probe clip, write the run directory. An unknown ``--as`` name is a usage error
+    (exit 2); a missing, quantized or mismatching file raises (ImportMismatch is a ValueError): exit 1."""
     if args.threads:
         import tensorflow as tf
 
@@ -32,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
     from .run_dir import write_import
 
     if args.zoo_name not in list_models():
-        raise ValueError(f"unknown zoo model {args.zoo_name!r}; known: {', '.join(list_models())}")
+        raise UsageError(f"unknown zoo model {args.zoo_name!r}; known: {', '.join(list_models())}")
     model, report = import_weights(args.tflite, args.zoo_name)
     prefix = write_import(model, report, args.output)
     worst = ", ".join(f"{k} {v:.2g}" for k, v in report.output_max_abs_diff.items())

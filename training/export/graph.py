@@ -1,0 +1,36 @@
+"""Rebuild a functional Keras graph node by node (same layer objects, so same weights), letting a caller rewrite
+each node's input tensors on the way: how the exporter inserts requantizing 1x1 ops before chosen consumers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import tensorflow as tf
+
+from .._keras import keras
+
+__all__ = ["rebuild_graph"]
+
+# (node, its rebuilt positional args) -> new positional args
+EditArgs = Callable[[Any, tuple], tuple]
+
+
+def rebuild_graph(model: keras.Model, edit: EditArgs) -> keras.Model:
+    """``model`` rebuilt with ``edit(node, args)`` applied to the arguments of every layer call, in graph order."""
+    new_inputs = [keras.Input(batch_shape=t.shape, dtype=t.dtype, name=t.name.split(":")[0]) for t in model.inputs]
+    tensors = {str(id(old)): [new] * model._tensor_usage_count[str(id(old))]
+               for old, new in zip(model.inputs, new_inputs, strict=True)}
+    for depth in sorted(model._nodes_by_depth, reverse=True):
+        for node in model._nodes_by_depth[depth]:
+            if node.is_input:
+                continue
+            args, kwargs = node.map_arguments(tensors)
+            outputs = node.layer(*edit(node, args), **kwargs)
+            for key, value in zip(node.flat_output_ids, tf.nest.flatten(outputs), strict=True):
+                tensors[key] = [value] * model._tensor_usage_count[key]
+    new_outputs = [tensors[str(id(t))].pop() for t in model.outputs]
+    rebuilt = keras.Model(new_inputs, new_outputs, name=model.name)
+    if rebuilt.output_names != model.output_names:
+        raise RuntimeError(f"rebuilt outputs {rebuilt.output_names} != {model.output_names}")
+    return rebuilt
