@@ -8,8 +8,9 @@ int8 output is 20 dB from float even on the first frame, and the residual head e
 :func:`equalize_conv_outputs` rescales such a conv's output channels to equal calibrated ranges (kernel and bias
 times ``s_c``; exact through ReLU, which is positively homogeneous) and undoes the scale where the tensor is read:
 folded into a consumer conv's input-channel weights, else a 1x1 depthwise by ``1 / s_c`` before the consumer (e.g.
-a residual add). The float function is unchanged; in int8 the convs that read the tensor see every channel at full
-resolution. Cross-layer equalization (Nagel et al. 2019, data-free quantization) on measured ranges.
+a residual add). The tensor may also be a (P)ReLU of a conv or of a sum of convs (the convs are scaled). The float
+function is unchanged; in int8 the convs that read the tensor see every channel at full resolution. Cross-layer
+equalization (Nagel et al. 2019, data-free quantization) on measured ranges.
 """
 
 from __future__ import annotations
@@ -46,19 +47,47 @@ def _foldable(layer: layers.Layer) -> bool:
     return type(layer) is layers.DepthwiseConv2D and layer.depth_multiplier == 1
 
 
-def _candidates(model: keras.Model) -> dict[str, list[layers.Layer]]:
-    """Convs worth rescaling (single call, ReLU/linear, not a model output, read by a conv) -> their readers."""
+def _carries_scale(layer: layers.Layer) -> bool:
+    """Positively homogeneous per channel: f(s * x) = s * f(x) for s > 0 (ReLU, PReLU, linear)."""
+    if type(layer) is layers.PReLU:
+        return True
+    if type(layer) is layers.ReLU:
+        return layer.max_value is None and float(layer.negative_slope) == 0 and float(layer.threshold) == 0
+    return type(layer) is layers.Activation and layer.activation.__name__ in _HOMOGENEOUS
+
+
+def _producers(layer: layers.Layer, top: bool = True) -> list[layers.Layer] | None:
+    """The convs whose output channels, scaled by ``s``, scale ``layer``'s output by ``s`` (a conv, a (P)ReLU of a
+    conv, or of a sum of convs as :mod:`.concat_split` writes them); None when some path cannot carry the scale."""
+    if len(layer._inbound_nodes) != 1 or (not top and len(layer._outbound_nodes) != 1):
+        return None
+    if type(layer) is layers.Conv2D:
+        return [layer] if layer.groups == 1 and layer.activation.__name__ in _HOMOGENEOUS else None
+    sources = layer._inbound_nodes[0].inbound_layers
+    sources = sources if isinstance(sources, list) else [sources]
+    if _carries_scale(layer) or type(layer) is layers.Add:
+        found = [_producers(source, top=False) for source in sources]
+        return None if any(f is None for f in found) else [conv for f in found for conv in f]
+    return None
+
+
+def _candidates(model: keras.Model) -> dict[str, tuple[list[layers.Layer], list[layers.Layer]]]:
+    """Tensors worth rescaling (not a model output, read by a conv) -> (the convs that make them, their readers)."""
     outputs = {id(t) for t in model.outputs}
-    readers: dict[str, list[layers.Layer]] = {}
+    found = {}
     for layer in model.layers:
-        if type(layer) is not layers.Conv2D or len(layer._inbound_nodes) != 1:
+        if type(layer) is not layers.Conv2D and not _carries_scale(layer):
             continue
-        if layer.activation.__name__ not in _HOMOGENEOUS or id(layer.output) in outputs:
+        if len(layer._inbound_nodes) != 1 or id(layer.output) in outputs:
             continue
         consumers = [node.layer for node in layer._outbound_nodes]
-        if any(_foldable(c) for c in consumers):
-            readers[layer.name] = consumers
-    return readers
+        if not any(_foldable(c) for c in consumers) or any(
+                type(c) is not layers.Conv2D and _producers(c, top=False) for c in consumers):
+            continue  # no reader to fold into, or an inner link of a bigger candidate
+        producers = _producers(layer)
+        if producers:
+            found[layer.name] = (producers, consumers)
+    return found
 
 
 def _channel_ranges(model: keras.Model, names: list[str], samples: Iterable[dict]) -> dict[str, np.ndarray]:
@@ -85,10 +114,10 @@ def equalize_conv_outputs(model: keras.Model, samples: Iterable[dict], max_gain:
     """``(model', changes)``: see the module docstring. ``samples`` are model inputs (calibration data); a conv is
     rescaled when its largest channel range is ``min_spread`` times its smallest live one; gains are capped at
     ``max_gain``. Returns ``model`` itself and ``[]`` when nothing needs it. ``model`` is never modified."""
-    readers = _candidates(model)
-    if not readers:
+    candidates = _candidates(model)
+    if not candidates:
         return model, []
-    ranges = _channel_ranges(model, list(readers), samples)
+    ranges = _channel_ranges(model, list(candidates), samples)
     gains = {n: g for n, r in ranges.items() if (g := _gains(r, max_gain, min_spread)) is not None}
     if not gains:
         return model, []
@@ -97,12 +126,14 @@ def equalize_conv_outputs(model: keras.Model, samples: Iterable[dict], max_gain:
     weights = {layer.name: [w.copy() for w in layer.get_weights()] for layer in clone.layers}
     changes = []
     for name, g in gains.items():
-        kernel, *bias = weights[name]
-        kernel *= g
-        for b in bias:
-            b *= g
+        producers, readers = candidates[name]
+        for conv in producers:
+            kernel, *bias = weights[conv.name]
+            kernel *= g
+            for b in bias:
+                b *= g
         folded, unscaled = [], []
-        for reader in readers[name]:
+        for reader in readers:
             if _foldable(reader):
                 k = weights[reader.name][0]
                 k /= g.reshape(1, 1, -1, 1)

@@ -1,6 +1,9 @@
-"""Channel equalization before INT8: the float function is unchanged and the int8 error of a conv that reads a
-badly balanced tensor falls (the MobileRRN-16 failure in miniature: one big channel, detail channels ~100x smaller
-read with large weights, and a residual add on the same tensor)."""
+"""The exporter's graph rewrites before INT8 conversion keep the float function and fix what int8 loses:
+
+* channel equalization: the int8 error of a conv that reads a badly balanced tensor falls (the MobileRRN-16 failure
+  in miniature: one big channel, detail channels ~100x smaller read with large weights, and a residual add on it);
+* concat split: a small-range state concatenated with [0, 1] frames keeps its own int8 scale.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ pytest.importorskip("tensorflow")
 from ai_edge_litert.interpreter import Interpreter  # noqa: E402, I001
 
 from mobilevsr_rt.training._keras import keras  # noqa: E402
+from mobilevsr_rt.training.export.concat_split import split_concat_convs  # noqa: E402
 from mobilevsr_rt.training.export.convert import convert  # noqa: E402
 from mobilevsr_rt.training.export.equalize import equalize_conv_outputs  # noqa: E402
 
@@ -77,5 +81,37 @@ def test_balanced_convs_are_left_alone():
     frames = keras.Input(shape=(*SIZE, 3), batch_size=1, name="frames")
     x = layers.Conv2D(4, 3, padding="same", activation="relu", name="a")(frames)
     model = keras.Model(frames, layers.Conv2D(3, 1, name="b")(x))
+    kernel = np.random.default_rng(3).normal(0, 0.3, (3, 3, 3, 1)).astype(np.float32)
+    model.get_layer("a").set_weights([np.abs(np.repeat(kernel, 4, axis=-1)) * [1, 0.9, 0.8, 0.7],
+                                      np.zeros(4, np.float32)])  # ranges within 1.5x of each other
     same, changes = equalize_conv_outputs(model, _samples(2))
     assert same is model and changes == []
+
+
+def test_concat_split_gives_the_state_its_own_scale_and_still_equalizes():
+    frames = keras.Input(shape=(*SIZE, 3), batch_size=1, name="frames")
+    state = keras.Input(shape=(*SIZE, 4), batch_size=1, name="state_0")
+    x = layers.Conv2D(4, 3, padding="same", activation="relu", name="conv_in")(
+        layers.Concatenate(name="concat_in")([frames, state]))
+    model = keras.Model([frames, state], layers.Conv2D(3, 1, name="head")(x))
+    rng = np.random.default_rng(2)
+    samples = [{"frames": rng.random((1, *SIZE, 3), np.float32),
+                "state_0": 0.1 * rng.random((1, *SIZE, 4), np.float32)} for _ in range(6)]
+    split, names = split_concat_convs(model)
+    assert names == ["conv_in"]
+    assert not any(isinstance(layer, layers.Concatenate) for layer in split.layers)
+    for sample in samples:
+        np.testing.assert_allclose(np.asarray(split(sample)), np.asarray(model(sample)), rtol=1e-4, atol=1e-5)
+    scales = {d["name"]: d["quantization"][0]
+              for d in Interpreter(model_content=convert(split, "int8", lambda: samples)).get_input_details()}
+    state_scale = next(v for k, v in scales.items() if "state" in k)
+    assert state_scale < 0.5 / 255  # its own ~0.1/255, not the frames' 1/255
+    # The ReLU of the per-part sum is still a tensor equalization can rescale (through every part's conv).
+    weights = model.get_layer("conv_in").get_weights()
+    weights[0][..., 1:] *= 0.01
+    model.get_layer("conv_in").set_weights(weights)
+    split, _ = split_concat_convs(model)
+    equalized, changes = equalize_conv_outputs(split, samples)
+    assert [c.layer for c in changes] == ["conv_in"] and changes[0].folded_into == ["head"]
+    for sample in samples:
+        np.testing.assert_allclose(np.asarray(equalized(sample)), np.asarray(model(sample)), rtol=1e-4, atol=1e-6)
