@@ -19,7 +19,7 @@ python scripts/card_provenance.py "$dest/mobilerrn_16_int8.card.json" "$dest/mob
   --licence Apache-2.0 \
   --source "https://github.com/MediaTek-NeuroPilot/mai22-real-time-video-sr @ f49d6f5, snapshot/mobile_rrn_16/rrn_16.tflite (sha256 $(sha256sum "$published" | cut -d' ' -f1))" \
   --attribution "MobileRRN-16, official baseline of the Mobile AI 2022 Real-Time Video Super-Resolution Challenge, by MediaTek (MediaTek-NeuroPilot); Ignatov et al. 2022, after RRN (Isobe et al. 2020)" \
-  --changes "float32 weights imported unchanged (mobilevsr-train import ... --as mobilerrn_16; biases / 255 so the model reads and writes [0, 1] pixels: the same function), re-exported at 180x320 by mobilevsr-train export with the model contract; fp16: fp16 weights; int8: full-integer post-training quantization calibrated on 8 clips x 6 frames of ../shared/data/train_videos" \
+  --changes "float32 weights imported unchanged (mobilevsr-train import ... --as mobilerrn_16; biases / 255 so the model reads and writes [0, 1] pixels: the same function), re-exported at 180x320 by mobilevsr-train export with the model contract; fp16: fp16 weights; int8: full-integer post-training quantization calibrated on 8 clips x 6 frames of ../shared/data/train_videos, after the exporter's exact per-channel range equalization of conv outputs" \
   --published-report reports/mobilerrn_16_val.csv
 # CPU latency of our INT8 next to the published FP32, alternating so both see the same machine load.
 for round in 1 2 3; do

@@ -5,6 +5,10 @@ with its state: the state is then quantized on the frames' scale (MobileRRN-16's
 the levels) or the frames on the state's. Split into one conv per part, each part keeps its own calibrated scale;
 the sum is the same function (the kernel is cut along its input channels; the bias stays on the first part). Cost:
 one ADD per split conv, same MACs.
+
+Not wired into the exporter yet: exporting MobileRRN-16 with it (then equalization) gave 25.17 dB on the val
+protocol against 32.21 with equalization alone, although the rewritten float graph equals the original (max diff
+3e-6); the cause is not found.
 """
 
 from __future__ import annotations

@@ -22,7 +22,6 @@ from ..models import TemporalLayout, get_layout
 from .calibration import DEFAULT_CALIBRATION_ROOT, calibration_samples, lr_clips
 from .card import DEFAULT_VAL_ROOT, card_path, gpu_compile_in_subprocess, quality_against_float
 from .checks import ExportError, require_deployable
-from .concat_split import split_concat_convs
 from .contract_map import build_contract, signature_tensor_names
 from .convert import convert
 from .equalize import equalize_conv_outputs
@@ -112,10 +111,9 @@ def export_keras(model: keras.Model, name: str, precision: str, layout: Temporal
         calib_info = {"root": str(Path(calibration.root).resolve()), "clips": len(clips),
                       "runs": sum(len(c) for c in clips),
                       "states": "float model unrolled over each clip" if layout.state_channels else None}
-    converted_model, requant_points, split, equalized = model, 0, [], []
+    converted_model, requant_points, equalized = model, 0, []
     if precision == "int8":
-        converted_model, split = split_concat_convs(model)
-        converted_model, requant_points = isolate_frame_concats(converted_model)
+        converted_model, requant_points = isolate_frame_concats(model)
         converted_model, equalized = equalize_conv_outputs(converted_model, representative())
     flat = convert(converted_model, precision, representative)
     timings["convert_s"] = time.perf_counter() - tick
@@ -141,8 +139,6 @@ def export_keras(model: keras.Model, name: str, precision: str, layout: Temporal
     }
     if requant_points:
         card["frame_requant_points"] = requant_points
-    if split:
-        card["split_concat_convs"] = split
     if equalized:
         card["equalized_convs"] = [asdict(e) for e in equalized]
     if precision == "int8" and layout.state_channels:
