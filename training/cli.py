@@ -195,6 +195,7 @@ COMMANDS: dict[str, Command] = {
     "report": Command("result table (Markdown + CSV) of several models", _report_args, _report_run),
     "export": Command(*__import__(f"{__package__}.export.command", fromlist=["COMMAND"]).COMMAND),
     "compress": Command(*__import__(f"{__package__}.compress.command", fromlist=["COMMAND"]).COMMAND),
+    "import": Command(*__import__(f"{__package__}.importer.command", fromlist=["COMMAND"]).COMMAND),
 }
 
 

@@ -4,8 +4,9 @@ plugins {
     id("org.jetbrains.kotlin.android")
 }
 
-// Bundled models: the .tflite files the Python package ships (one source, nothing duplicated in git), plus the
-// sample clip's PNG frames when that folder exists. Both are copied into generated assets at build time.
+// Bundled models: the .tflite files the Python package ships (one source, nothing duplicated in git) with their
+// third-party NOTICE (licences of models derived from published ones), plus the sample clip's PNG frames when that
+// folder exists. Both are copied into generated assets at build time.
 val modelsDir = rootDir.resolve(providers.gradleProperty("mobilevsr.modelsDir").get())
 val sampleClip = rootDir.resolve(providers.gradleProperty("mobilevsr.sampleClip").get())
 val generatedAssets = layout.buildDirectory.dir("generated/mobilevsr-assets")
@@ -14,7 +15,7 @@ val copyBundledAssets by tasks.registering(Sync::class) {
     description = "Copies the Python package's models and the sample clip into the app's assets."
     into(generatedAssets)
     from(modelsDir) {
-        include("*.tflite")
+        include("*.tflite", "NOTICE")
         into("models")
     }
     from(sampleClip) {

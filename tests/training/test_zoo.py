@@ -112,10 +112,18 @@ def test_elsr_and_abpn_parameter_counts_match_their_architecture() -> None:
 
 @pytest.mark.parametrize("channels", [16, 32, 64])
 def test_mobilerrn_parameter_count_matches_its_architecture(channels: int) -> None:
-    c = channels
-    expected = (conv_params(6 + c, c) + 5 * 2 * conv_params(c, c) + conv_params(c, 48) + conv_params(c, c)
-                + 6 * 3)  # the 1x1 (no bias) that picks frame t for the anchor
+    c = channels  # the anchor (bilinear x4 of frame t, as in the published MAI 2022 model) has no weights
+    expected = conv_params(6 + c, c) + 5 * 2 * conv_params(c, c) + conv_params(c, 48) + conv_params(c, c)
     assert count_params(build_model(f"mobilerrn_{channels}", FRAME)) == expected
+
+
+def test_swrn_parameter_count_matches_the_published_network() -> None:
+    # Per branch: [2 frames + 16 state] -> 16, three 16->16, the state conv 16->16; fusion 32->16, three 16->16,
+    # 16->48. 43,472 = the released swrn.tflite's weights (`mobilevsr-rt info`: 43,473 counts its clip constant).
+    branch = conv_params(22, 16) + 3 * conv_params(16, 16) + conv_params(16, 16)
+    expected = 2 * branch + conv_params(32, 16) + 3 * conv_params(16, 16) + conv_params(16, 48)
+    assert count_params(build_model("swrn", FRAME)) == expected == 43_472
+    assert get_layout("swrn").state_channels == (32,)
 
 
 @pytest.mark.parametrize("name", sorted(SWAT_TARGETS))

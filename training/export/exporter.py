@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ from .card import DEFAULT_VAL_ROOT, card_path, gpu_compile_in_subprocess, qualit
 from .checks import ExportError, require_deployable
 from .contract_map import build_contract, signature_tensor_names
 from .convert import convert
+from .equalize import equalize_conv_outputs
 from .fixups import float32_prelu_alpha, pin_uint8_io
 from .frame_isolation import isolate_frame_concats
 from .source import load_source
@@ -110,9 +111,10 @@ def export_keras(model: keras.Model, name: str, precision: str, layout: Temporal
         calib_info = {"root": str(Path(calibration.root).resolve()), "clips": len(clips),
                       "runs": sum(len(c) for c in clips),
                       "states": "float model unrolled over each clip" if layout.state_channels else None}
-    converted_model, requant_points = model, 0
+    converted_model, requant_points, equalized = model, 0, []
     if precision == "int8":
         converted_model, requant_points = isolate_frame_concats(model)
+        converted_model, equalized = equalize_conv_outputs(converted_model, representative())
     flat = convert(converted_model, precision, representative)
     timings["convert_s"] = time.perf_counter() - tick
     stats = analyze_model(flat)
@@ -137,6 +139,8 @@ def export_keras(model: keras.Model, name: str, precision: str, layout: Temporal
     }
     if requant_points:
         card["frame_requant_points"] = requant_points
+    if equalized:
+        card["equalized_convs"] = [asdict(e) for e in equalized]
     if precision == "int8" and layout.state_channels:
         card["state_quantization"] = _state_quantization(data)
     result = ExportResult(data, contract, card)

@@ -13,10 +13,9 @@ concat input (a handful of MACs per pixel).
 
 from __future__ import annotations
 
-import tensorflow as tf
-
 from .._keras import keras
 from ..models.blocks import ChannelSlice
+from .graph import rebuild_graph
 
 layers = keras.layers
 
@@ -55,26 +54,17 @@ def isolate_frame_concats(model: keras.Model) -> tuple[keras.Model, int]:
     if not todo:
         return model, 0
 
-    new_inputs = [keras.Input(batch_shape=t.shape, dtype=t.dtype, name=t.name.split(":")[0]) for t in model.inputs]
-    tensors = {str(id(old)): [new] * model._tensor_usage_count[str(id(old))]
-               for old, new in zip(model.inputs, new_inputs, strict=True)}
     inserted = 0
-    for depth in sorted(model._nodes_by_depth, reverse=True):
-        for node in model._nodes_by_depth[depth]:
-            if node.is_input:
-                continue
-            args, kwargs = node.map_arguments(tensors)
-            if id(node) in todo:
-                parts = list(args[0])
-                for i in todo[id(node)]:
-                    parts[i] = _identity(parts[i].shape[-1], f"{node.layer.name}_requant_{i}")(parts[i])
-                    inserted += 1
-                args = (parts, *args[1:])
-            outputs = node.layer(*args, **kwargs)
-            for key, value in zip(node.flat_output_ids, tf.nest.flatten(outputs), strict=True):
-                tensors[key] = [value] * model._tensor_usage_count[key]
-    new_outputs = [tensors[str(id(t))].pop() for t in model.outputs]
-    rebuilt = keras.Model(new_inputs, new_outputs, name=model.name)
-    if rebuilt.output_names != model.output_names:
-        raise RuntimeError(f"rebuilt outputs {rebuilt.output_names} != {model.output_names}")
+
+    def insert(node, args: tuple) -> tuple:
+        nonlocal inserted
+        if id(node) not in todo:
+            return args
+        parts = list(args[0])
+        for i in todo[id(node)]:
+            parts[i] = _identity(parts[i].shape[-1], f"{node.layer.name}_requant_{i}")(parts[i])
+            inserted += 1
+        return (parts, *args[1:])
+
+    rebuilt = rebuild_graph(model, insert)
     return rebuilt, inserted

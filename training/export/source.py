@@ -27,17 +27,21 @@ class ModelSource:
 
     def build(self, frame_size: tuple[int, int], batch_size: int | None = 1) -> keras.Model:
         """Build the zoo model at ``frame_size`` and load the weights (random init for a bare zoo name)."""
-        import tensorflow as tf
-
         from ..models import build_model
 
         model = build_model(self.name, frame_size=frame_size, batch_size=batch_size, **self.overrides)
+        self.load_into(model)
+        return model
+
+    def load_into(self, model: keras.Model) -> None:
+        """Load the weights into an already built model of this zoo name (no-op for a bare zoo name)."""
+        import tensorflow as tf
+
         if self.checkpoint is not None:
             tf.train.Checkpoint(model=model).restore(self.checkpoint).expect_partial() \
                 .assert_existing_objects_matched()
         elif self.weights_file is not None:
             model.load_weights(str(self.weights_file))
-        return model
 
     @property
     def trained(self) -> bool:

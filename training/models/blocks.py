@@ -194,12 +194,21 @@ def symmetric_pad(x: tf.Tensor, width: int, axis: int, name: str) -> tf.Tensor:
 ANCHORS = {"nearest": nearest_anchor, "bicubic": bicubic_anchor}
 
 
+def bilinear_anchor(rgb: tf.Tensor, scale: int, name: str = "anchor") -> tf.Tensor:
+    """The frame resized x``scale`` bilinearly (half-pixel centres: TFLite RESIZE_BILINEAR), added after
+    depth-to-space; what the published MAI 2022 MobileRRN and SWRN add their residual to."""
+    return layers.UpSampling2D(size=scale, interpolation="bilinear", name=name)(rgb)
+
+
 def upsample_and_clip(features: tf.Tensor, scale: int, anchor: tf.Tensor | None = None,
-                      name: str = "hr") -> tf.Tensor:
-    """Depth-to-space of a [.., 3*scale**2] tensor (plus optional anchor), clipped to [0, 1] in-graph as ``name``."""
+                      name: str = "hr", hr_anchor: tf.Tensor | None = None) -> tf.Tensor:
+    """Depth-to-space of a [.., 3*scale**2] tensor (plus optional ``anchor`` at LR, e.g. :func:`nearest_anchor`,
+    or ``hr_anchor`` at HR, e.g. :func:`bilinear_anchor`), clipped to [0, 1] in-graph as ``name``."""
     if anchor is not None:
         features = layers.Add(name="add_anchor")([features, anchor])
     hr = DepthToSpace(scale, name="depth_to_space")(features)
+    if hr_anchor is not None:
+        hr = layers.Add(name="add_anchor")([hr, hr_anchor])
     # An in-graph clip guarantees the [0, 1] output (and pins an INT8 output scale of exactly 1/255).
     return UnitClip(name=name)(hr)
 

@@ -2,15 +2,19 @@
 (Isobe et al. 2020, "Revisiting Temporal Modeling for Video Super-resolution").
 
 Each run reads frames [t-1, t] (offsets (-1, 0)) and the hidden state h (C channels):
-conv 3x3 (6+C -> C) + ReLU, 5 residual blocks (conv-ReLU-conv + skip), then two heads: conv 3x3 (C->48) added to
-the nearest-upsampled frame t before depth-to-space x4 and the clip (``hr``), and conv 3x3 (C->C) + ReLU (the next
-hidden state). ``mobilerrn_16/32/64`` differ only in C.
+conv 3x3 (6+C -> C) + ReLU, 5 residual blocks (conv-ReLU-conv + skip), then two heads: conv 3x3 (C->48),
+depth-to-space x4, added to the bilinearly x4-resized frame t and clipped (``hr``), and conv 3x3 (C->C) + ReLU (the
+next hidden state). ``mobilerrn_16/32/64`` differ only in C.
+
+This is op for op the published MAI 2022 file (``mai22_mobilerrn_16.tflite``, read with ``mobilevsr-rt info``):
+its anchor is a RESIZE_BILINEAR (half-pixel centres) of frame t added after DEPTH_TO_SPACE, and
+``mobilevsr-train import`` loads its weights into ``mobilerrn_16`` exactly (tests/training/test_importer.py).
 """
 
 from __future__ import annotations
 
 from .._keras import keras
-from .blocks import conv, nearest_anchor, select_frame, upsample_and_clip
+from .blocks import ChannelSlice, bilinear_anchor, conv, upsample_and_clip
 from .registry import TemporalLayout, register
 
 layers = keras.layers
@@ -38,7 +42,7 @@ def build_mobilerrn(frame_size: tuple[int, int], batch_size: int | None, name: s
         r = conv(r, channels, name=f"res{i + 1}_conv2")
         x = layers.Add(name=f"res{i + 1}_add")([x, r])
     out = conv(x, 3 * scale * scale, name="conv_out")
-    anchor = nearest_anchor(select_frame(frames, index=1, num_frames=2), scale)
-    hr = upsample_and_clip(out, scale, anchor)
+    frame_t = ChannelSlice(3, 3, name="frame_t")(frames)
+    hr = upsample_and_clip(out, scale, hr_anchor=bilinear_anchor(frame_t, scale))
     new_state = conv(x, channels, activation="relu", name="state_0_out")
     return keras.Model([frames, state], [hr, new_state], name=name)

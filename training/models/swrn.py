@@ -1,14 +1,17 @@
 """SWRN: Lian & Peng 2022, "Sliding Window Recurrent Network for Efficient Video Super-Resolution" (MAI 2022).
 
-Each run reads frames [t-1, t, t+1] (offsets (-1, 0, 1), one frame of lookahead) and two 16-channel hidden states,
-a forward one (fed with frames t-1, t) and a backward one (fed with frames t, t+1):
+Each run reads frames [t-1, t, t+1] (offsets (-1, 0, 1), one frame of lookahead) and one 32-channel hidden state,
+the forward (channels 0..15) and backward (16..31) branch states side by side:
 
-* hidden branches: h_f = ReLU(conv3x3([t-1, t, h_f])), h_b = ReLU(conv3x3([t, t+1, h_b])), one residual block each;
-* fusion: conv 3x3 over [all frames, h_f, h_b] -> 32 + ReLU, one residual block;
-* heads: conv 3x3 (32->48) added to the nearest-upsampled frame t, depth-to-space x4, clip (``hr``); the branch
-  features after their residual block are the next states (``state_0_out`` forward, ``state_1_out`` backward).
+* forward branch: conv 3x3 over [t-1, t, h_f] + ReLU, 3 x (conv 3x3 + ReLU); backward branch the same over
+  [t+1, t, h_b] (the future frame first, as in the published model);
+* each branch's next state is one more conv 3x3 (no activation) of its features; the two are concatenated into
+  ``state_0_out``;
+* fusion: conv 3x3 over [forward features, backward features] (32 -> 16) + ReLU, 3 x (conv 3x3 + ReLU), conv 3x3
+  (16 -> 48), depth-to-space x4, added to the bilinearly x4-resized frame t, clipped (``hr``).
 
-Layer counts follow the paper's figure as we read it; the exact widths of the released model may differ.
+This is op for op the author's released model (``swrn.tflite`` converted from shermanlian/swrn ckpt-98), which
+``mobilevsr-train import`` loads exactly (tests/training/test_importer.py).
 """
 
 from __future__ import annotations
@@ -16,40 +19,36 @@ from __future__ import annotations
 import tensorflow as tf
 
 from .._keras import keras
-from .blocks import ChannelSlice, conv, nearest_anchor, select_frame, upsample_and_clip
+from .blocks import ChannelSlice, bilinear_anchor, conv, upsample_and_clip
 from .registry import TemporalLayout, register
 
 layers = keras.layers
 
 
-def _res_block(x: tf.Tensor, name: str) -> tf.Tensor:
-    r = conv(x, x.shape[-1], activation="relu", name=f"{name}_conv1")
-    r = conv(r, x.shape[-1], name=f"{name}_conv2")
-    return layers.Add(name=f"{name}_add")([x, r])
+def _branch(inputs: list[tf.Tensor], hidden: int, blocks: int, name: str) -> tuple[tf.Tensor, tf.Tensor]:
+    """(features, next state) of one recurrent branch."""
+    x = conv(layers.Concatenate(name=f"concat_{name}")(inputs), hidden, activation="relu", name=f"{name}_in")
+    for i in range(blocks):
+        x = conv(x, hidden, activation="relu", name=f"{name}_conv{i + 1}")
+    return x, conv(x, hidden, name=f"{name}_state")
 
 
 @register("swrn", paper="Lian & Peng 2022, Sliding Window Recurrent Network for Efficient Video Super-Resolution",
-          layout=TemporalLayout(offsets=(-1, 0, 1), state_channels=(16, 16)))
+          layout=TemporalLayout(offsets=(-1, 0, 1), state_channels=(32,)))
 def build_swrn(frame_size: tuple[int, int], batch_size: int | None, name: str = "swrn", hidden: int = 16,
-               channels: int = 32, fuse_blocks: int = 1, scale: int = 4) -> keras.Model:
-    """SWRN with ``hidden``-channel forward/backward states and a ``channels``-wide fusion trunk."""
+               blocks: int = 3, scale: int = 4) -> keras.Model:
+    """SWRN with ``hidden``-channel forward/backward branches (and fusion trunk) of ``blocks`` conv blocks each."""
     frames = keras.Input(shape=(*frame_size, 9), batch_size=batch_size, name="frames")
-    state_f = keras.Input(shape=(*frame_size, hidden), batch_size=batch_size, name="state_0")
-    state_b = keras.Input(shape=(*frame_size, hidden), batch_size=batch_size, name="state_1")
-    past_pair = ChannelSlice(0, 6, name="frames_prev_cur")(frames)
-    next_pair = ChannelSlice(3, 6, name="frames_cur_next")(frames)
-    h_f = conv(layers.Concatenate(name="concat_fwd")([past_pair, state_f]), hidden, activation="relu",
-               name="hidden_fwd")
-    h_f = _res_block(h_f, "fwd_res")
-    h_b = conv(layers.Concatenate(name="concat_bwd")([next_pair, state_b]), hidden, activation="relu",
-               name="hidden_bwd")
-    h_b = _res_block(h_b, "bwd_res")
-    x = conv(layers.Concatenate(name="concat_fuse")([frames, h_f, h_b]), channels, activation="relu", name="fuse")
-    for i in range(fuse_blocks):
-        x = _res_block(x, f"res{i + 1}")
+    state = keras.Input(shape=(*frame_size, 2 * hidden), batch_size=batch_size, name="state_0")
+    prev, cur, nxt = (ChannelSlice(3 * i, 3, name=f"frame_{n}")(frames) for i, n in enumerate(("prev", "t", "next")))
+    h_f = ChannelSlice(0, hidden, name="state_fwd")(state)
+    h_b = ChannelSlice(hidden, hidden, name="state_bwd")(state)
+    x_f, next_f = _branch([prev, cur, h_f], hidden, blocks, "fwd")
+    x_b, next_b = _branch([nxt, cur, h_b], hidden, blocks, "bwd")
+    x = conv(layers.Concatenate(name="concat_fuse")([x_f, x_b]), hidden, activation="relu", name="fuse")
+    for i in range(blocks):
+        x = conv(x, hidden, activation="relu", name=f"fuse_conv{i + 1}")
     out = conv(x, 3 * scale * scale, name="conv_out")
-    hr = upsample_and_clip(out, scale, nearest_anchor(select_frame(frames, index=1, num_frames=3), scale))
-    # Identity-named copies so the state outputs carry the conventional names.
-    next_f = layers.Activation("linear", name="state_0_out")(h_f)
-    next_b = layers.Activation("linear", name="state_1_out")(h_b)
-    return keras.Model([frames, state_f, state_b], [hr, next_f, next_b], name=name)
+    hr = upsample_and_clip(out, scale, hr_anchor=bilinear_anchor(cur, scale))
+    next_state = layers.Concatenate(name="state_0_out")([next_f, next_b])
+    return keras.Model([frames, state], [hr, next_state], name=name)

@@ -148,6 +148,7 @@ class ExperimentFile(_Section):
     validation: ValidationConfig = ValidationConfig()
     output: RelativePath | None = None
     seed: StrictInt = 0
+    init_from: RelativePath | None = None  # run directory / checkpoint whose weights start a new run
 
 
 class ExperimentConfig(BaseModel):
@@ -163,6 +164,7 @@ class ExperimentConfig(BaseModel):
     validation: ValidationConfig = ValidationConfig()
     seed: StrictInt = 0
     source: Path | None = None  # the YAML file
+    init_from: Path | None = None  # run directory / checkpoint whose weights start a new run (e.g. an import)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-friendly view (paths as strings), written next to the checkpoints."""
@@ -248,7 +250,7 @@ def parse_config(raw: dict, base: Path, output: str | Path | None = None, steps:
         raise ConfigError(f"{where}: no output directory: set 'output' in the config or pass --output")
     return ExperimentConfig(model=parsed.model.name, model_overrides=dict(parsed.model.overrides), data=parsed.data,
                             train=train, validation=parsed.validation, output=out_path, seed=parsed.seed,
-                            source=source)
+                            source=source, init_from=parsed.init_from)
 
 
 def load_config(path: str | Path, output: str | Path | None = None, steps: int | None = None) -> ExperimentConfig:

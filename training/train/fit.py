@@ -107,6 +107,20 @@ def _validate(cfg: ExperimentConfig, model: keras.Model, clips) -> dict[str, flo
     return {"psnr_rgb": result.psnr_rgb, "ssim_rgb": result.ssim_rgb, "psnr_y": result.psnr_y, "ssim_y": result.ssim_y}
 
 
+def _init_weights(model: keras.Model, cfg: ExperimentConfig) -> str:
+    """Load ``cfg.init_from`` (a run directory or checkpoint of the same model, e.g. an import) into a new run."""
+    from ..export.source import load_source
+
+    source = load_source(cfg.init_from)
+    if not source.trained:
+        raise ValueError(f"init_from {cfg.init_from}: no weights there (a run directory or checkpoint is needed)")
+    if (source.name, source.overrides) != (cfg.model, cfg.model_overrides):
+        raise ValueError(f"init_from {cfg.init_from} holds {source.name} {source.overrides or ''}, not the "
+                         f"configured {cfg.model} {cfg.model_overrides or ''}")
+    source.load_into(model)
+    return source.description
+
+
 def fit(cfg: ExperimentConfig, strategy: tf.distribute.Strategy | None = None) -> FitResult:
     """Train (or resume) the experiment until ``cfg.train.steps``; returns where it started and ended.
 
@@ -133,6 +147,8 @@ def fit(cfg: ExperimentConfig, strategy: tf.distribute.Strategy | None = None) -
     if manager.latest_checkpoint:
         checkpoint.restore(manager.latest_checkpoint).assert_existing_objects_matched()
         _log(out, f"resumed from {manager.latest_checkpoint} at step {int(optimizer.iterations.numpy())}")
+    elif cfg.init_from is not None:
+        _log(out, f"initialised from {_init_weights(model, cfg)}")
     start_step = int(optimizer.iterations.numpy())
     if start_step >= tc.steps:
         _log(out, f"nothing to do: step {start_step} >= steps {tc.steps}")
