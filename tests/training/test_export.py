@@ -25,6 +25,8 @@ try:  # Keep TensorFlow polite on the shared machine; harmless if TF already sta
 except RuntimeError:
     pass
 
+from reference_loop import run_clip  # noqa: E402
+
 from mobilevsr_rt.analysis import analyze_model, check_gpu_compatibility  # noqa: E402
 from mobilevsr_rt.contract import read_contract  # noqa: E402
 from mobilevsr_rt.training import metrics  # noqa: E402
@@ -34,7 +36,6 @@ from mobilevsr_rt.training.export.checks import ExportError  # noqa: E402
 from mobilevsr_rt.training.export.exporter import CalibrationOptions, export_keras  # noqa: E402
 from mobilevsr_rt.training.models import build_model, get_layout, list_models  # noqa: E402
 from mobilevsr_rt.training.train.streaming import KerasUpscaler  # noqa: E402
-from reference_loop import run_clip  # noqa: E402
 
 FRAME = (16, 16)
 FAST = ("elsr", "swat_3", "mobilerrn_16")
