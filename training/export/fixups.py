@@ -187,7 +187,7 @@ def drop_identity_clips(model: bytes) -> bytes:
 def int8_io(model: bytes) -> bytes:
     """Return ``model`` with int8 instead of uint8 inputs and outputs; see the module docstring.
 
-    Raises ``ValueError`` when a uint8 input/output is touched by anything but QUANTIZE ops to/from int8.
+    Raises ``ValueError`` when a uint8 input/output is touched by anything but QUANTIZE / DEQUANTIZE ops.
     """
     flat = flatbuffer_utils.read_model_from_bytearray(bytearray(model))
     graph = flat.subgraphs[0]
@@ -198,19 +198,20 @@ def int8_io(model: bytes) -> bytes:
             continue
         touching = [op for op in graph.operators
                     if index in [int(i) for i in (op.inputs if is_input else op.outputs)]]
-        if not touching or any(_builtin(flat, op) != tfl.BuiltinOperator.QUANTIZE for op in touching):
-            raise ValueError(f"{_name(tensor)!r} is not only {'read' if is_input else 'written'} by QUANTIZE ops; "
-                             "cannot make it int8")
-        others = [int(op.outputs[0] if is_input else op.inputs[0]) for op in touching]  # the int8 side of each
-        if any(graph.tensors[i].type != tfl.TensorType.INT8 for i in others):
-            raise ValueError(f"a QUANTIZE at {_name(tensor)!r} does not convert to/from int8")
+        # (DE)QUANTIZE kernels read the tensor's own type and quantization: retyped, they keep the values' meaning.
+        kinds = {tfl.BuiltinOperator.QUANTIZE, tfl.BuiltinOperator.DEQUANTIZE}
+        if not touching or any(_builtin(flat, op) not in kinds for op in touching):
+            raise ValueError(f"{_name(tensor)!r} is not only {'read' if is_input else 'written'} by QUANTIZE / "
+                             "DEQUANTIZE ops; cannot make it int8")
+        others = [int(op.outputs[0] if is_input else op.inputs[0]) for op in touching]  # the other side of each
         q = tensor.quantization
         q.zeroPoint = np.array([int(z) - 128 for z in q.zeroPoint], dtype=np.int64)
         tensor.type = tfl.TensorType.INT8
         changed = True
         for quantize, other_index in zip(touching, others, strict=True):
-            if not _same_quantization(tensor, graph.tensors[other_index]):
-                continue  # a real requantization: this QUANTIZE stays, now int8 -> int8
+            if _builtin(flat, quantize) != tfl.BuiltinOperator.QUANTIZE or \
+                    not _same_quantization(tensor, graph.tensors[other_index]):
+                continue  # a real (de)quantization or requantization: the op stays, now on int8
             # A pure zero-point shift: the I/O tensor (name, position, signature) takes the int8 tensor's place.
             for op in graph.operators:
                 op.inputs = np.array([index if int(i) == other_index else int(i) for i in op.inputs], dtype=np.int32)
