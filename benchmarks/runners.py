@@ -57,6 +57,9 @@ class InterpreterLoop:
         self.state_out = [details[pair["output"]] for pair in contract["state"]]
         self.offsets = info["input_offsets"]
         self.pixel_range = np.float32(info["pixel_range"])
+        # int8 frames/HR (an int8-I/O export): pixel <-> int8 through 256-entry tables (the contract's arithmetic).
+        self.frames_table = int8_pixel_table(self.frames, float(self.pixel_range), to_tensor=True)
+        self.hr_table = int8_pixel_table(self.hr, float(self.pixel_range), to_tensor=False)
         # Zero state is real 0.0: the zero point for a quantized state input.
         self.state = [np.full(d["shape"], d["quantization"][1] if d["dtype"] != np.float32 else 0, d["dtype"])
                       for d in self.state_in]
@@ -71,6 +74,8 @@ class InterpreterLoop:
         stacked = np.concatenate(window(self.history, self.offsets), axis=-1)[None]
         if self.frames["dtype"] == np.uint8:
             x = stacked
+        elif self.frames_table is not None:
+            x = self.frames_table[stacked]
         else:
             x = stacked.astype(np.float32) * (self.pixel_range / np.float32(255.0))
         self.interpreter.set_tensor(self.frames["index"], x)
@@ -82,7 +87,21 @@ class InterpreterLoop:
                       for o, i in zip(self.state_out, self.state_in, strict=True)]
         if hr.dtype == np.uint8:
             return hr
+        if self.hr_table is not None:
+            return self.hr_table[hr.view(np.uint8)]
         return to_uint8(hr, self.pixel_range)
+
+
+def int8_pixel_table(detail: dict, pixel_range: float, to_tensor: bool) -> np.ndarray | None:
+    """For an int8 tensor: pixel -> int8 (``to_tensor``) or int8 bit pattern -> pixel, 256 entries; else None."""
+    if detail["dtype"] != np.int8:
+        return None
+    scale, zero_point = detail["quantization"]
+    if to_tensor:
+        q = np.floor(np.arange(256) * (pixel_range / 255.0) / scale + 0.5) + zero_point
+        return np.clip(q, -128, 127).astype(np.int8)
+    q = np.arange(256, dtype=np.uint8).view(np.int8).astype(np.float64)
+    return np.clip(np.floor((q - zero_point) * scale * (255.0 / pixel_range) + 0.5), 0, 255).astype(np.uint8)
 
 
 def tensor_details_by_name(interpreter) -> dict[str, dict]:  # noqa: ANN001 - ai_edge_litert Interpreter

@@ -256,6 +256,19 @@ const char* PixelConversionIsa() {
 #endif
 }
 
+ByteMap ClassifyTable(const std::array<uint8_t, 256>& table) {
+  bool identity = true, sign_flip = true;
+  for (int byte = 0; byte < 256; ++byte) {
+    identity = identity && table[byte] == byte;
+    sign_flip = sign_flip && table[byte] == (byte ^ 0x80);
+  }
+  return identity ? ByteMap::kIdentity : sign_flip ? ByteMap::kSignFlip : ByteMap::kTable;
+}
+
+MOBILEVSR_X86_CLONES void FlipSignBits(const uint8_t* src, size_t n, uint8_t* dst) {
+  for (size_t i = 0; i < n; ++i) dst[i] = static_cast<uint8_t>(src[i] ^ 0x80u);  // vectorised by the compiler
+}
+
 void CopyToCompactRgb(const FrameView& f, bool bgr, uint8_t* dst) {
   if (!bgr && f.channels == 3 && f.pixel_stride == 3 && f.channel_stride == 1) {  // the common case: RGB rows as is
     const size_t row_bytes = static_cast<size_t>(f.width) * 3;
@@ -285,6 +298,7 @@ InputConverter::InputConverter(const TensorInfo& tensor, double pixel_range) : d
     const double q = RoundHalfAwayFromZero(p * (pixel_range / 255.0) / s) + static_cast<double>(tensor.quantization.zero_point);
     table_[p] = ToStorage(static_cast<int64_t>(std::clamp(q, -1e9, 1e9)), dtype_);
   }
+  map_ = ClassifyTable(table_);
 }
 
 void InputConverter::WriteFloatChannels(const uint8_t* frame, size_t pixels, float* tensor, size_t tensor_channels,
@@ -302,6 +316,8 @@ void InputConverter::WriteStacked(const std::vector<const uint8_t*>& frames, siz
   const size_t channels = 3 * frames.size();
   auto convert = [&](const uint8_t* bytes, size_t count, size_t first_element) {
     if (dtype_ == DType::kFloat32) BytesToFloats(bytes, count, factor_, static_cast<float*>(tensor) + first_element);
+    else if (map_ == ByteMap::kSignFlip) FlipSignBits(bytes, count, static_cast<uint8_t*>(tensor) + first_element);
+    else if (map_ == ByteMap::kIdentity) std::memcpy(static_cast<uint8_t*>(tensor) + first_element, bytes, count);
     else LookupBytes(table_, bytes, count, static_cast<uint8_t*>(tensor) + first_element);
   };
   if (frames.size() == 1) {  // already the tensor's layout
@@ -332,20 +348,27 @@ OutputConverter::OutputConverter(const TensorInfo& tensor, double pixel_range) :
     factor_ = static_cast<float>(255.0 / pixel_range);
     return;
   }
-  identity_ = true;
   const double s = tensor.quantization.scale;
   for (int byte = 0; byte < 256; ++byte) {
     const double q = static_cast<double>(FromStorage(static_cast<uint8_t>(byte), dtype_) - tensor.quantization.zero_point);
     const double p = std::clamp(RoundHalfAwayFromZero(q * s * (255.0 / pixel_range)), 0.0, 255.0);
     table_[byte] = static_cast<uint8_t>(p);
-    identity_ = identity_ && table_[byte] == byte;
   }
+  map_ = ClassifyTable(table_);
 }
 
 void OutputConverter::ConvertElements(const void* tensor, size_t count, uint8_t* bytes) const {
   if (dtype_ == DType::kFloat32) FloatsToBytes(static_cast<const float*>(tensor), count, factor_, bytes);
-  else if (identity_) std::memcpy(bytes, tensor, count);
+  else if (map_ == ByteMap::kIdentity) std::memcpy(bytes, tensor, count);
+  else if (map_ == ByteMap::kSignFlip) FlipSignBits(static_cast<const uint8_t*>(tensor), count, bytes);
   else LookupBytes(table_, static_cast<const uint8_t*>(tensor), count, bytes);
+}
+
+void OutputConverter::ConvertInPlace(uint8_t* bytes, size_t count) const {
+  if (!converts_in_place()) throw InvalidArgument("this output cannot be converted in place");
+  // One thread: an XOR pass over an HR frame is ~0.1 ms of memory traffic; handing half of it to a helper thread
+  // cost more than that on a loaded machine (waiting for the helper to be scheduled).
+  if (map_ == ByteMap::kSignFlip) FlipSignBits(bytes, count, bytes);
 }
 
 namespace {

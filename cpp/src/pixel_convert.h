@@ -29,6 +29,17 @@ const char* PixelConversionIsa();
 // Copies a frame into a compact HxWx3 buffer, swapping R and B when `bgr`.
 void CopyToCompactRgb(const FrameView& frame, bool bgr, uint8_t* dst);
 
+// How a quantized tensor's bytes map to pixel bytes (or back): a 256-entry table in general; two maps get their own
+// vectorised loop. kSignFlip is int8 with scale 1/255 of the pixel range and zero point -128: q = p - 128, whose
+// bit pattern is p XOR 0x80 (what an int8-I/O export writes and reads; no table, one XOR per byte on any CPU).
+enum class ByteMap { kTable, kIdentity, kSignFlip };
+
+// kIdentity / kSignFlip when `table` is that map, kTable otherwise.
+ByteMap ClassifyTable(const std::array<uint8_t, 256>& table);
+
+// dst[i] = src[i] XOR 0x80 (src == dst allowed).
+void FlipSignBits(const uint8_t* src, size_t n, uint8_t* dst);
+
 // uint8 pixel -> model input element.
 class InputConverter {
  public:
@@ -46,6 +57,7 @@ class InputConverter {
   DType dtype_;
   float factor_ = 1.0f;                // float inputs
   std::array<uint8_t, 256> table_{};   // quantized inputs (int8 stored as its bit pattern)
+  ByteMap map_ = ByteMap::kTable;      // quantized inputs: what table_ is
 };
 
 // Model output element -> uint8 pixel.
@@ -69,13 +81,18 @@ class OutputConverter {
   // `count` tensor elements -> pixel bytes (scale, round half up, clamp; NaN -> 0), vectorised.
   void ConvertElements(const void* tensor, size_t count, uint8_t* bytes) const;
   // The tensor's bytes are already the frame's pixel values (uint8 with scale 1/255 of the pixel range, zero 0).
-  bool passes_bytes_through() const { return identity_; }
+  bool passes_bytes_through() const { return map_ == ByteMap::kIdentity; }
+  // The tensor is one byte per pixel value and maps to it byte by byte (identity or sign flip): the model may write
+  // its output straight into the HR frame, which ConvertInPlace then turns into pixels.
+  bool converts_in_place() const { return map_ == ByteMap::kIdentity || map_ == ByteMap::kSignFlip; }
+  // Tensor bytes -> pixel bytes where they lie (requires converts_in_place()).
+  void ConvertInPlace(uint8_t* bytes, size_t count) const;
 
  private:
   DType dtype_;
   float factor_ = 1.0f;
   std::array<uint8_t, 256> table_{};  // indexed by the element's byte
-  bool identity_ = false;
+  ByteMap map_ = ByteMap::kTable;     // quantized outputs: what table_ is
 };
 
 // Requantizes a recurrent state from its output quantization to its input quantization (256-entry table).

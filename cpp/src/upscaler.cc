@@ -465,7 +465,7 @@ bool Upscaler::HrWrittenInPlace() const {
   const TensorInfo& out = session_->outputs()[slot.tensor];
   const size_t hr_bytes = static_cast<size_t>(contract_.scale * plan_.frame_height) * contract_.scale *
                           plan_.frame_width * 3;
-  return slot.channel_offset == 0 && out.channels() == 3 && output_converters_[slot.tensor]->passes_bytes_through() &&
+  return slot.channel_offset == 0 && out.channels() == 3 && output_converters_[slot.tensor]->converts_in_place() &&
          out.byte_count() == hr_bytes;
 }
 
@@ -499,9 +499,11 @@ void Upscaler::RunAnchor(long anchor) {
     }
   };
   const bool per_tile_state = !tile_states_.empty();
-  if (produced.size() == 1 && HrWrittenInPlace()) {  // a uint8 pass-through output: LiteRT writes the HR frame itself
+  if (produced.size() == 1 && HrWrittenInPlace()) {  // LiteRT writes the HR frame itself (uint8 as is, int8 XOR 0x80)
     WriteTileInputs(anchor, plan_.tiles[0], 0);
     session_->RunWithOutputIn(output_slots_[0].tensor, produced[0].pixels.get());
+    output_converters_[output_slots_[0].tensor]->ConvertInPlace(produced[0].pixels.get(),
+                                                                outputs[output_slots_[0].tensor].byte_count());
   } else if (batched_) {  // one run; each tile's state is its slice of the batched state tensors
     for (size_t ti = 0; ti < plan_.tiles.size(); ++ti) WriteTileInputs(anchor, plan_.tiles[ti], ti);
     session_->Run();
@@ -695,7 +697,7 @@ Json Upscaler::Info() const {
            {"tile_size", ShapeJson({plan_.tile_height, plan_.tile_width})},
            {"overlap", Json::Number(plan_.overlap, true)},
            {"batched", Json::Bool(batched_)},
-           // "in_place": LiteRT writes the uint8 HR frame you get (no copy); "converted": read out of the model's output
+           // "in_place": LiteRT writes the HR frame you get (no copy; int8 then XOR 0x80); "converted": read out of it
            {"hr_output", Json::String(HrWrittenInPlace() ? "in_place" : "converted")},
            {"batch_choice", batch_choice_.empty() ? Json() : Json::String(batch_choice_)},
            {"frame_size", plan_.transpose ? ShapeJson({plan_.frame_width, plan_.frame_height})

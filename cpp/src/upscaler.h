@@ -87,7 +87,7 @@ class Upscaler {
   void RunAnchor(long anchor);
   void WriteTileInputs(long anchor, const Tile& tile, size_t batch_index);
   int batch() const;
-  // Whether the model's output buffer can be the HR frame itself (uint8 pass-through, one whole frame, CPU).
+  // Whether the model's output buffer can be the HR frame itself (a byte-wise map, one whole frame, CPU).
   bool HrWrittenInPlace() const;
   void LoadTileStates(size_t tile_index);
   void StoreTileStates(size_t tile_index);

@@ -359,6 +359,48 @@ void TestPixelConversion() {
                 hr_rgb[p * 3 + 2] == hr_pixel[0];
   }
   Check(rows_same, "table read of whole RGB rows equals the per-pixel read");
+
+  // int8 pixels with scale 1/255, zero point -128 (an int8-I/O export): q = p - 128, i.e. the byte p XOR 0x80, both
+  // ways, by the vectorised XOR (lengths off every vector width, written in place for the HR frame).
+  mobilevsr::TensorInfo s8 = Tensor("hr", {1, 1, 1, 3}, mobilevsr::DType::kInt8);
+  s8.quantized = true;
+  s8.quantization = {1.0f / 255.0f, -128};
+  mobilevsr::OutputConverter flip_read(s8, 1.0);
+  Check(flip_read.converts_in_place() && !flip_read.passes_bytes_through(), "an int8 1/255 output is a sign flip");
+  Check(table_read.converts_in_place() == false, "a scaled uint8 output is not converted in place");
+  std::vector<uint8_t> all_bytes(256 * 41 + 13), flipped(all_bytes.size()), written(all_bytes.size());
+  for (size_t i = 0; i < all_bytes.size(); ++i) all_bytes[i] = static_cast<uint8_t>(i * 11 + i / 256);
+  flip_read.ConvertElements(all_bytes.data(), all_bytes.size(), flipped.data());
+  bool flips = true;
+  for (size_t i = 0; i < all_bytes.size(); ++i) {
+    const int want = static_cast<int8_t>(all_bytes[i]) + 128;  // (q - z) * s * 255 exactly
+    flips = flips && flipped[i] == want;
+  }
+  Check(flips, "int8 1/255 output -> pixel is q + 128 for every byte");
+  std::vector<uint8_t> in_place = all_bytes;
+  flip_read.ConvertInPlace(in_place.data(), in_place.size());
+  Check(in_place == flipped, "in-place sign flip equals the converted copy");
+  std::vector<uint8_t> big(3 * 1000 * 1000 + 5);  // an HR-sized frame
+  for (size_t i = 0; i < big.size(); ++i) big[i] = static_cast<uint8_t>(i * 7);
+  std::vector<uint8_t> big_flipped = big;
+  flip_read.ConvertInPlace(big_flipped.data(), big_flipped.size());
+  bool big_ok = true;
+  for (size_t i = 0; i < big.size(); ++i) big_ok = big_ok && big_flipped[i] == (big[i] ^ 0x80);
+  Check(big_ok, "in-place sign flip of an HR-sized frame");
+  CheckThrows<mobilevsr::InvalidArgument>([&] { table_read.ConvertInPlace(hr_bytes.data(), 3); },
+                                          "a table output refuses the in-place conversion");
+  mobilevsr::TensorInfo s8_in = s8;
+  s8_in.shape = {1, 10, 10, 9};
+  mobilevsr::InputConverter flip_write(s8_in, 1.0);
+  std::vector<uint8_t> frame_bytes(100 * 3);
+  for (size_t i = 0; i < frame_bytes.size(); ++i) frame_bytes[i] = static_cast<uint8_t>(i * 5);
+  std::vector<uint8_t> tensor(s8_in.byte_count());
+  flip_write.WriteStacked({frame_bytes.data(), frame_bytes.data(), frame_bytes.data()}, 100, tensor.data());
+  bool writes = true;
+  for (size_t px = 0; px < 100; ++px)
+    for (size_t c = 0; c < 9; ++c)
+      writes = writes && static_cast<int8_t>(tensor[px * 9 + c]) == frame_bytes[px * 3 + c % 3] - 128;
+  Check(writes, "pixel -> int8 1/255 input is p - 128 (stacked write)");
 }
 
 void TestPixelPool() {

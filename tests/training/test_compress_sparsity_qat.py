@@ -77,7 +77,7 @@ def test_qat_exports_fully_integer_and_runs(tmp_path, data, name):
     stats = analyze_model(path)
     assert not stats["flex_ops"] and check_gpu_compatibility(path) == []
     assert "DEQUANTIZE" not in stats["ops"]  # no float island: every op runs on integers
-    assert all(t["dtype"] == "uint8" for t in stats["inputs"] + stats["outputs"])
+    assert all(t["dtype"] == "int8" for t in stats["inputs"] + stats["outputs"])  # int8 I/O, the default
     frames_in = next(t for t in stats["inputs"] if "frames" in t["name"])
     assert frames_in["quantization"]["scale"] == [float(np.float32(1 / 255))]
     clip = lr_clips(DEFAULT_CALIBRATION_ROOT, FRAME, clips=1, frames=4, seed=5)[0]

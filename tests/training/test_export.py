@@ -25,6 +25,8 @@ try:  # Keep TensorFlow polite on the shared machine; harmless if TF already sta
 except RuntimeError:
     pass
 
+from reference_loop import run_clip  # noqa: E402
+
 from mobilevsr_rt.analysis import analyze_model, check_gpu_compatibility  # noqa: E402
 from mobilevsr_rt.contract import read_contract  # noqa: E402
 from mobilevsr_rt.training import metrics  # noqa: E402
@@ -84,10 +86,9 @@ def test_zoo_model_exports_and_runs_with_embedded_contract(name, precision, tmp_
     assert set(contract["frame_inputs"]["tensors"] + contract["frame_outputs"]["tensors"]) <= names
     card = json.loads(result.card_file.read_text())
     assert card["precision"] == precision and card["size_bytes"] == path.stat().st_size
-    if precision == "int8":
-        frame_in = next(t for t in stats["inputs"] if t["name"] == contract["frame_inputs"]["tensors"][0])
-        assert frame_in["dtype"] == "uint8"
-        assert all(t["dtype"] in ("uint8", "int8") for t in stats["inputs"] + stats["outputs"])
+    if precision == "int8":  # int8 I/O by default: frames, HR and states
+        assert card["io_type"] == "int8"
+        assert all(t["dtype"] == "int8" for t in stats["inputs"] + stats["outputs"])
     if precision == "fp16":
         assert card["tensor_precision"] in ("float16", "fp16", "mixed", "float16 weights"), card["tensor_precision"]
 
@@ -134,14 +135,16 @@ def test_int8_recurrent_state_quantization_differs_and_runtime_requantizes(tmp_p
 
 
 def test_int8_frame_input_keeps_pixel_scale_despite_state_concat(tmp_path):
-    """swat_3 concatenates frame slices with its states; the frames input must still be quantized 1/255."""
+    """swat_3 concatenates frame slices with its states; the frames input must still be quantized 1/255 (zero point
+    -128: int8 I/O stores the pixel p as p XOR 0x80)."""
     model = build_model("swat_3", frame_size=FRAME, batch_size=1)
     result = export_keras(model, "swat_3", "int8", calibration=SMALL_CALIBRATION, quality=False, gpu_compile=False,
                           verbose=False)
     assert result.card["frame_requant_points"] == 2
     frames = next(t for t in analyze_model(result.model)["inputs"] if "frames" in t["name"])
+    assert frames["dtype"] == "int8"
     assert frames["quantization"]["scale"] == [float(np.float32(1 / 255))]
-    assert frames["quantization"]["zero_point"] == [0]
+    assert frames["quantization"]["zero_point"] == [-128]
 
 
 # ELSR keeps the paper's PReLU (one 6-channel op at LR); its HR clip must still be cheap.
@@ -155,29 +158,62 @@ def test_int8_product_graphs_keep_every_activation_fused(name):
 
     XNNPACK runs neither a standalone int8 RELU nor PRELU nor the LayerNorm lowering (MEAN/RSQRT...); such ops fall
     back to reference kernels (the HR clip's RELU alone cost 9.5 of SWAT_3's 33 ms at 180x320). The clip must lower
-    to a fused activation plus one MINIMUM.
+    to a fused activation plus a MINIMUM against 1.0, which int8 saturation makes the identity: the export drops it
+    (XNNPACK does not run an int8 MINIMUM either).
     """
     model = build_model(name, frame_size=FRAME, batch_size=1)
     result = export_keras(model, name, "int8", calibration=SMALL_CALIBRATION, quality=False, gpu_compile=False,
                           verbose=False)
     ops = analyze_model(result.model)["ops"]  # op name -> count
-    assert ops.get("MINIMUM") == 1, ops
+    assert "MINIMUM" not in ops, ops
     assert not SLOW_INT8_OPS[name] & set(ops), ops
 
 
-def test_swat_3_int8_runs_in_xnnpack_but_for_its_uint8_io(tmp_path, real_lr_clip):
-    """Structural guard for SWAT_3 INT8 speed: only the uint8<->int8 QUANTIZE of each input and output and the HR
-    clip's MINIMUM may run on TFLite's reference kernels (LiteRT's profiler says where every op ran). A 16-input
-    CONCATENATION (the anchor) once cost 7 % of the model's time there; requantizing concatenations would too."""
+@pytest.fixture(scope="module")
+def swat_3_int8_exports(tmp_path_factory, real_lr_clip):
+    """The same random-weight swat_3 exported in INT8 with int8 and with uint8 inputs/outputs."""
+    keras.utils.set_random_seed(4)
     model = build_model("swat_3", frame_size=FRAME, batch_size=1)
-    result = export_keras(model, "swat_3", "int8", output=tmp_path / "swat_3_int8.tflite",
-                          calibration=SMALL_CALIBRATION, quality=False, gpu_compile=False, verbose=False)
-    up = mobilevsr_rt.Upscaler(str(result.path), accelerator="cpu", num_threads=1, profile=True)
-    _stream(up, real_lr_clip[:3])
-    outside = [op["name"] for op in up.profile() if op["kind"] == "tflite"]
-    ios = len(model.inputs) + len(model.outputs)
-    assert sorted(outside) == sorted(["QUANTIZE"] * ios + ["MINIMUM"]), outside
-    assert any(op["partition"] == "XNNPACK #1" for op in up.profile())
+    out = tmp_path_factory.mktemp("swat_3_int8")
+    paths = {io: export_keras(model, "swat_3", "int8", output=out / f"swat_3_int8_{io}io.tflite", io_type=io,
+                              calibration=SMALL_CALIBRATION, quality=False, gpu_compile=False, verbose=False).path
+             for io in ("int8", "uint8")}
+    keras.backend.clear_session()
+    return paths
+
+
+def _ops_outside_xnnpack(path: Path, frames: list[np.ndarray]) -> tuple[list[str], set[str]]:
+    with mobilevsr_rt.Upscaler(str(path), accelerator="cpu", num_threads=1, profile=True) as up:
+        _stream(up, frames)
+        profile = up.profile()
+    return [op["name"] for op in profile if op["kind"] == "tflite"], {op["partition"] for op in profile}
+
+
+def test_swat_3_int8_runs_whole_in_xnnpack(swat_3_int8_exports, real_lr_clip):
+    """Structural guard for SWAT_3 INT8 speed: with int8 I/O every op runs in one XNNPACK partition (LiteRT's
+    profiler says where every op ran). A 16-input CONCATENATION (the anchor) once cost 7 % of the model's time on
+    TFLite's reference kernels, the uint8<->int8 QUANTIZE of each input/output up to ~15 %, the HR clip's MINIMUM
+    ~0.5 %."""
+    outside, partitions = _ops_outside_xnnpack(swat_3_int8_exports["int8"], real_lr_clip[:3])
+    assert outside == [] and partitions == {"XNNPACK #1"}, (outside, partitions)
+    # The uint8-I/O option keeps exactly one QUANTIZE per input and output outside XNNPACK, nothing else.
+    outside, _ = _ops_outside_xnnpack(swat_3_int8_exports["uint8"], real_lr_clip[:3])
+    assert sorted(outside) == ["QUANTIZE"] * 6, outside
+
+
+def test_swat_3_int8_io_gives_the_uint8_io_outputs_bit_for_bit(swat_3_int8_exports, real_lr_clip):
+    """int8 I/O changes where pixels are converted, not what the model computes: the same outputs through the
+    runtime, which equal the TFLite Interpreter reference loop on the int8-I/O file."""
+    got = {}
+    for io, path in swat_3_int8_exports.items():
+        with mobilevsr_rt.Upscaler(str(path), accelerator="cpu", num_threads=2) as up:
+            got[io] = _stream(up, real_lr_clip)
+            if io == "int8":
+                assert up.info["strategy"]["hr_output"] == "in_place"  # LiteRT writes the frame, then XOR 0x80
+    want = run_clip(swat_3_int8_exports["int8"], read_contract(swat_3_int8_exports["int8"]), real_lr_clip)
+    for a, b, c in zip(got["int8"], got["uint8"], want, strict=True):
+        np.testing.assert_array_equal(a, c)
+        np.testing.assert_array_equal(a, b)
 
 
 def test_refuses_flex_op(tmp_path):

@@ -21,6 +21,9 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--frame-size", type=parse_frame_size, default=(180, 320), metavar="HxW",
                    help="LR deploy frame size (default 180x320)")
     p.add_argument("-o", "--output", type=Path, required=True, help="the .tflite to write (card: NAME.card.json)")
+    p.add_argument("--io-type", choices=("int8", "uint8"), default="int8",
+                   help="int8 precision: type of the model's inputs and outputs (default int8: pixels stored XOR "
+                        "0x80, every op runs in XNNPACK; uint8: one QUANTIZE per input/output outside it)")
     p.add_argument("--max-drop-db", type=float, help="fail when the Y-PSNR loss against the float model exceeds this")
     p.add_argument("--val-data", type=Path, help="validation HR clip folders (default ../shared/data/val_videos)")
     p.add_argument("--val-frames", type=int, default=4, help="frames per validation clip (default 4)")
@@ -48,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     result = export(args.source, args.precision, args.frame_size, args.output, calibration=calibration,
                     quality=not args.no_quality, gpu_compile=not args.no_gpu_compile,
                     val_root=args.val_data or DEFAULT_VAL_ROOT, val_frames=args.val_frames,
-                    max_drop_db=args.max_drop_db)
+                    max_drop_db=args.max_drop_db, io_type=args.io_type)
     print(f"wrote {result.path} ({len(result.model):,} bytes) and {result.card_file}")
     return 0
 

@@ -25,13 +25,15 @@ from .checks import ExportError, require_deployable
 from .contract_map import build_contract, signature_tensor_names
 from .convert import convert
 from .equalize import equalize_conv_outputs
-from .fixups import float32_prelu_alpha, pin_uint8_io
+from .fixups import drop_identity_clips, float32_prelu_alpha, int8_io, pin_uint8_io
 from .frame_isolation import isolate_frame_concats
 from .source import load_source
 
-__all__ = ["CalibrationOptions", "ExportResult", "check_int8_io", "export", "export_keras"]
+__all__ = ["INT8_IO_TYPES", "CalibrationOptions", "ExportResult", "check_int8_io", "export", "export_keras"]
 
-_U8_OUTPUT_SCALE = float(np.float32(1.0 / 255.0))
+_PIXEL_SCALE = float(np.float32(1.0 / 255.0))
+_PIXEL_ZERO_POINT = {"uint8": 0, "int8": -128}  # the pixel p is stored as p (uint8) or p - 128 = p XOR 0x80 (int8)
+INT8_IO_TYPES = tuple(_PIXEL_ZERO_POINT)
 
 
 @dataclass
@@ -63,16 +65,18 @@ def _io_details(model: bytes) -> tuple[dict[str, dict], dict[str, dict]]:
     return ({k: by_name[v] for k, v in names_in.items()}, {k: by_name[v] for k, v in names_out.items()})
 
 
-def check_int8_io(model: bytes) -> None:
-    """Raise :class:`ExportError` unless frames/hr are uint8 and hr has scale exactly float32(1/255), zero point 0."""
+def check_int8_io(model: bytes, io_type: str = "uint8") -> None:
+    """Raise :class:`ExportError` unless frames and hr are ``io_type`` with scale exactly float32(1/255) and zero
+    point 0 (uint8) or -128 (int8): the runtime's pixel maps are then the identity or a sign-bit flip."""
     inputs, outputs = _io_details(model)
     frames, hr = inputs["frames"], outputs["hr"]
-    if frames["dtype"] != "uint8" or hr["dtype"] != "uint8":
-        raise ExportError(f"int8 export must read/write uint8 frames, got {frames['dtype']} -> {hr['dtype']}")
-    q = hr["quantization"]
-    if q is None or q["scale"] != [_U8_OUTPUT_SCALE] or q["zero_point"] != [0]:
-        raise ExportError(f"int8 hr output quantization {q} is not scale 1/255, zero point 0: the output clip to "
-                          "[0, 1] must be the graph's last op")
+    if frames["dtype"] != io_type or hr["dtype"] != io_type:
+        raise ExportError(f"int8 export must read/write {io_type} frames, got {frames['dtype']} -> {hr['dtype']}")
+    for role, tensor in (("frames input", frames), ("hr output", hr)):
+        q = tensor["quantization"]
+        if q is None or q["scale"] != [_PIXEL_SCALE] or q["zero_point"] != [_PIXEL_ZERO_POINT[io_type]]:
+            raise ExportError(f"int8 {role} quantization {q} is not scale 1/255, zero point "
+                              f"{_PIXEL_ZERO_POINT[io_type]}: the output clip to [0, 1] must be the graph's last op")
 
 
 def _state_quantization(model: bytes) -> list[dict[str, Any]]:
@@ -89,13 +93,14 @@ def export_keras(model: keras.Model, name: str, precision: str, layout: Temporal
                  representative=None, quality: bool = True, gpu_compile: bool = True,
                  val_root: str | Path = DEFAULT_VAL_ROOT, val_frames: int = 4, val_clips: int | None = None,
                  float_model_builder=None, max_drop_db: float | None = None, source: str = "",
-                 verbose: bool = True) -> ExportResult:
+                 io_type: str = "int8", verbose: bool = True) -> ExportResult:
     """Convert, check, embed the contract, write the model and its card; see the module docstring.
 
     ``model`` must have static shapes and batch size 1. ``representative`` (int8) overrides the calibration from
     real clips (a callable returning input dicts). ``float_model_builder(frame_size)`` builds the float reference
     for the quality check (default: the zoo architecture with default config rebuilt with this model's weights;
-    pass it for QAT-wrapped models or config overrides). Raises
+    pass it for QAT-wrapped models or config overrides). ``io_type`` (int8 only): the type of every input and
+    output, ``"int8"`` (pixels stored XOR 0x80; XNNPACK runs the whole graph) or ``"uint8"``. Raises
     :class:`ExportError` for undeployable graphs or a precision drop above ``max_drop_db``.
     """
     layout = layout or get_layout(name)
@@ -120,9 +125,13 @@ def export_keras(model: keras.Model, name: str, precision: str, layout: Temporal
     stats = analyze_model(flat)
     require_deployable(stats, f"{name} ({precision})")
     if precision == "int8":
+        if io_type not in INT8_IO_TYPES:
+            raise ValueError(f"io_type must be one of {INT8_IO_TYPES}, got {io_type!r}")
         names_in, names_out = signature_tensor_names(flat)
-        flat = pin_uint8_io(flat, names_in["frames"], names_out["hr"])
-        check_int8_io(flat)
+        flat = drop_identity_clips(pin_uint8_io(flat, names_in["frames"], names_out["hr"]))
+        if io_type == "int8":
+            flat = int8_io(flat)
+        check_int8_io(flat, io_type)
     if precision == "fp16":
         flat = float32_prelu_alpha(flat)
     contract = build_contract(flat, name, layout)
@@ -137,6 +146,8 @@ def export_keras(model: keras.Model, name: str, precision: str, layout: Temporal
         "gpu": {"static_issues": [issue.__dict__ for issue in issues], "static_compatible": not issues},
         "calibration": calib_info,
     }
+    if precision == "int8":
+        card["io_type"] = io_type
     if requant_points:
         card["frame_requant_points"] = requant_points
     if equalized:
