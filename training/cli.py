@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -74,14 +75,28 @@ def _fit_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--output", type=Path, help="run directory (overrides 'output' of the config)")
     p.add_argument("--steps", type=int, help="total training steps (overrides train.steps)")
     p.add_argument("--threads", type=int, help="TensorFlow intra/inter-op threads (default: all cores)")
+    p.add_argument("--workers", metavar="HOST:PORT,...", help="train on several machines: every worker's host:port, "
+                   "the same list on each (run once per machine with its --worker-index; worker 0 is the chief and "
+                   "writes the run folder, which every worker must reach). An existing TF_CONFIG does the same")
+    p.add_argument("--worker-index", type=int, metavar="I", help="this machine's position in --workers, from 0")
 
 
 def _fit_run(args: argparse.Namespace) -> int:
-    _configure_threads(args.threads)
+    from .train.cluster import cluster_from_args
+
+    try:
+        cluster = cluster_from_args(args.workers, args.worker_index, os.environ.get("TF_CONFIG"))
+    except ValueError as error:
+        raise UsageError(str(error)) from None
     from .train.config import load_config
+
+    cfg = load_config(args.config, output=args.output, steps=args.steps)
+    _configure_threads(args.threads)
+    from .train.cluster import multi_worker_strategy
     from .train.fit import fit
 
-    result = fit(load_config(args.config, output=args.output, steps=args.steps))
+    strategy = multi_worker_strategy(cluster) if cluster is not None else None  # before TensorFlow runs anything
+    result = fit(cfg, strategy=strategy)
     print(f"run {result.output}: steps {result.start_step} -> {result.final_step}, last loss {result.last_loss}, "
           f"checkpoint {result.checkpoint}")
     return 0
