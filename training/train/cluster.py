@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -139,8 +140,9 @@ def peer_loss_as_error(role: WorkerRole, checkpoints: str) -> Iterator[None]:
     except (tf.errors.UnavailableError, tf.errors.DeadlineExceededError) as error:
         if not role.multi_worker:
             raise
-        cause = next((line.strip() for line in str(error).splitlines() if "unhealthy" in line or "task" in line),
-                     type(error).__name__)
-        raise RuntimeError(f"{role.name}: lost contact with the other workers ({cause}); start every worker "
-                           f"again with the same command: training resumes from the last checkpoint in "
-                           f"{checkpoints}") from None
+        # TensorFlow names the peers it lost as /job:worker/replica:0/task:1
+        peers = sorted({f"{job} {task}" for job, task in re.findall(r"/job:(\w+)/replica:\d+/task:(\d+)", str(error))}
+                       - {role.name})
+        raise RuntimeError(f"{role.name}: lost contact with {', '.join(peers) or 'another worker'} "
+                           f"({type(error).__name__}); start every worker again with the same command: training "
+                           f"resumes from the last checkpoint in {checkpoints}") from None
