@@ -354,8 +354,7 @@ def fit(cfg: ExperimentConfig, strategy: tf.distribute.Strategy | None = None) -
     finally:
         # Drop the endless tf.data iterator now: if an exception escaped with it still alive (referenced by the
         # traceback), its producer threads would deadlock the interpreter shutdown. A distributed iterator sits in
-        # reference cycles: collect them while Python runs (without this, 2 of 4 resumed multi-worker runs hung at
-        # exit, in the interpreter's final garbage collection).
+        # reference cycles: collect them while Python runs rather than in the interpreter's final collection.
         del batches
         gc.collect()
         checkpoints.close()
