@@ -166,8 +166,9 @@ class _Journal:
         self.log(f"validation at step {step}: " + ", ".join(f"{k} {v:.4f}" for k, v in scores.items()))
 
     def close(self) -> None:
+        """Write out and close TensorBoard (the CSV logs and ``fit.log`` are closed after every write)."""
         if self.writer is not None:
-            self.writer.flush()
+            self.writer.close()
 
 
 class _Checkpoints:
@@ -200,11 +201,8 @@ class _Checkpoints:
             shutil.rmtree(self.scratch, ignore_errors=True)
 
 
-def _agreed_start_step(strategy: tf.distribute.Strategy, step: int, role: WorkerRole, folder: Path) -> int:
-    """Check that every worker resumes from the same step: a worker that cannot see the chief's checkpoints would
-    otherwise train other weights silently."""
-    if not role.multi_worker:
-        return step
+def _steps_of_all_workers(strategy: tf.distribute.Strategy, step: int) -> list[int]:
+    """The distinct values of ``step`` over all workers; a collective, so it returns once every worker called it."""
 
     @tf.function
     def gather() -> tf.Tensor:
@@ -213,11 +211,27 @@ def _agreed_start_step(strategy: tf.distribute.Strategy, step: int, role: Worker
 
         return strategy.experimental_local_results(strategy.run(replica))[0]
 
-    steps = sorted({int(s) for s in gather().numpy()})
+    return sorted({int(s) for s in gather().numpy()})
+
+
+def _agreed_start_step(strategy: tf.distribute.Strategy, step: int, role: WorkerRole, folder: Path) -> int:
+    """Check that every worker resumes from the same step: a worker that cannot see the chief's checkpoints would
+    otherwise train other weights silently."""
+    if not role.multi_worker:
+        return step
+    steps = _steps_of_all_workers(strategy, step)
     if len(steps) > 1:
         raise RuntimeError(f"{role.name}: the workers would resume from different steps {steps} (this one from "
                            f"{step}): {folder} must be the same folder, reachable from every worker")
     return step
+
+
+def _wait_for_every_worker(strategy: tf.distribute.Strategy, step: int, role: WorkerRole) -> None:
+    """The final barrier: return once every worker is done, the chief's files included. Then no worker leaves while
+    another still needs it (TensorFlow reports a peer that vanished as an error, tensorflow/tensorflow#58434), and
+    any worker may end its process at once (see ``mobilevsr-train fit``)."""
+    if role.multi_worker:
+        _steps_of_all_workers(strategy, step)
 
 
 def _distributed_batches(strategy: tf.distribute.Strategy, cfg: ExperimentConfig, start_step: int,
@@ -342,6 +356,7 @@ def fit(cfg: ExperimentConfig, strategy: tf.distribute.Strategy | None = None) -
                 journal.log(f"resumed from {resumed} at step {start_step}")
             if start_step >= tc.steps:
                 journal.log(f"nothing to do: step {start_step} >= steps {tc.steps}")
+                _wait_for_every_worker(strategy, start_step, role)
                 return FitResult(out, start_step, start_step, None, resumed)
             journal.log(f"training {cfg.model} from step {start_step} to {tc.steps} on "
                         f"{strategy.num_replicas_in_sync} replica(s) ({role.workers} worker(s)), batch {global_batch}, "
@@ -351,6 +366,11 @@ def fit(cfg: ExperimentConfig, strategy: tf.distribute.Strategy | None = None) -
             journal.open_logs(start_step, validation=validate is not None)
             step, last_loss = _train(cfg, start_step, _train_step(cfg, strategy, model, optimizer), batches, model,
                                      optimizer, checkpoints, journal, validate)
+            journal.close()
+            if role.is_chief:
+                model.save_weights(str(out / "final.weights.h5"))
+            journal.log(f"finished at step {step}")
+            _wait_for_every_worker(strategy, step, role)
     finally:
         # Drop the endless tf.data iterator now: if an exception escaped with it still alive (referenced by the
         # traceback), its producer threads would deadlock the interpreter shutdown. A distributed iterator sits in
@@ -358,8 +378,4 @@ def fit(cfg: ExperimentConfig, strategy: tf.distribute.Strategy | None = None) -
         del batches
         gc.collect()
         checkpoints.close()
-    journal.close()
-    if role.is_chief:
-        model.save_weights(str(out / "final.weights.h5"))
-    journal.log(f"finished at step {step}")
     return FitResult(out, start_step, step, last_loss, checkpoints.latest)
