@@ -5,8 +5,22 @@ stores the result as a run directory that ``fit`` (``init_from:``), ``eval`` and
 :func:`load_imported_keras` returns the imported Keras model directly (e.g. as a distillation teacher).
 """
 
-from .matcher import ImportMismatch, ImportReport, import_weights, probe_clip
-from .run_dir import PUBLISHED_MOBILERRN_16, load_imported_keras, load_published_mobilerrn_16, write_import
+from importlib import import_module
+from typing import Any
+
+# Imported on first use (PEP 562): the CLI imports .command at start-up, and TensorFlow must not load before a
+# command has checked its arguments (a bad experiment file is one line, exit 2, not seconds of TensorFlow logs).
+_HOME = {
+    "ImportMismatch": "matcher", "ImportReport": "matcher", "import_weights": "matcher", "probe_clip": "matcher",
+    "PUBLISHED_MOBILERRN_16": "run_dir", "load_imported_keras": "run_dir", "load_published_mobilerrn_16": "run_dir",
+    "write_import": "run_dir",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOME:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f".{_HOME[name]}", __name__), name)
 
 __all__ = [
     "PUBLISHED_MOBILERRN_16",
