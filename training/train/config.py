@@ -92,7 +92,7 @@ class ValidationConfig(_Section):
 class ScheduleConfig(_Section):
     """Adam learning rate: cosine decay with warm restarts (SGDR)."""
 
-    initial: StrictFloat = Field(5e-4, gt=0)
+    initial: StrictFloat = Field(5e-4, ge=0)  # 0 freezes the weights (e.g. to check where a run starts)
     first_decay_steps: StrictInt = Field(10000, ge=1)
     t_mul: StrictFloat = Field(1.0, gt=0)
     m_mul: StrictFloat = Field(1.0, gt=0)
