@@ -104,7 +104,7 @@ void Run(const Arguments& a) {
   mobilevsr::UpscalerOptions options;
   options.litert_library = a.library;
   options.accelerator = mobilevsr::Accelerator::kCpu;  // the GPU accelerator needs a device: not here
-  options.num_threads = a.threads;
+  if (a.threads > 0) options.num_threads = a.threads;  // 0 (no --threads): unset, the cores this process may use
   options.probe_in_child = a.probe;
   if (!a.contract_file.empty()) options.contract_json = ReadFile(a.contract_file);
   mobilevsr::Upscaler upscaler(a.model, options);
