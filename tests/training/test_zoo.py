@@ -313,7 +313,10 @@ def test_training_on_real_frames_lowers_the_loss(name: str) -> None:
 
 
 def _conversion_params() -> list:
-    return [pytest.param(n, marks=() if n in TRAINED else pytest.mark.slow) for n in list_architectures()]
+    # test_export's fp32 case converts every architecture too (builtin GPU ops, runtime within 1 level of Keras);
+    # this tighter float check of the rest of the zoo is exhaustive.
+    return [pytest.param(n, marks=() if n in TRAINED else [pytest.mark.slow, pytest.mark.exhaustive])
+            for n in list_architectures()]
 
 
 @pytest.mark.parametrize("name", _conversion_params())
