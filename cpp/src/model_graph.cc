@@ -1,25 +1,13 @@
 #include "model_graph.h"
 
-#include <cstring>
 #include <map>
 #include <unordered_map>
 
+#include "graph_tensors.h"
+#include "op_families.h"
+
 namespace mobilevsr {
 namespace {
-
-// Appends a constant buffer of T integers (false when its size is not a whole number of them).
-template <typename T>
-bool AppendIntegers(const void* data, size_t size, std::vector<int64_t>* values) {
-  if (size % sizeof(T) != 0) return false;
-  for (size_t i = 0; i < size / sizeof(T); ++i) {
-    T v;
-    std::memcpy(&v, static_cast<const char*>(data) + sizeof(T) * i, sizeof(T));
-    values->push_back(static_cast<int64_t>(v));
-  }
-  return true;
-}
-
-using Kind = RfGraph::Kind;
 
 const char* OpName(LiteRtOpCode code) {
   static const std::map<int, const char*> names = {
@@ -58,25 +46,6 @@ const char* OpName(LiteRtOpCode code) {
   return it == names.end() ? nullptr : it->second;
 }
 
-bool IsElementwise(LiteRtOpCode code) {
-  switch (code) {
-    case kLiteRtOpAdd: case kLiteRtOpSub: case kLiteRtOpMul: case kLiteRtOpDiv: case kLiteRtOpMaximum:
-    case kLiteRtOpMinimum: case kLiteRtOpRelu: case kLiteRtOpReluN1To1: case kLiteRtOpRelu6:
-    case kLiteRtOpRelu0To1: case kLiteRtOpLeakyRelu: case kLiteRtOpPrelu: case kLiteRtOpLogistic:
-    case kLiteRtOpTanh: case kLiteRtOpHardSwish: case kLiteRtOpElu: case kLiteRtOpGelu: case kLiteRtOpExp:
-    case kLiteRtOpLog: case kLiteRtOpSqrt: case kLiteRtOpRsqrt: case kLiteRtOpSquare:
-    case kLiteRtOpSquaredDifference: case kLiteRtOpAbs: case kLiteRtOpNeg: case kLiteRtOpPow: case kLiteRtOpFloor:
-    case kLiteRtOpCeil: case kLiteRtOpRound: case kLiteRtOpSin: case kLiteRtOpCos: case kLiteRtOpSign:
-    case kLiteRtOpQuantize: case kLiteRtOpDequantize: case kLiteRtOpCast: case kLiteRtOpFakeQuant:
-    case kLiteRtOpSelect: case kLiteRtOpSelectV2: case kLiteRtOpLess: case kLiteRtOpGreater:
-    case kLiteRtOpGreaterEqual: case kLiteRtOpLessEqual: case kLiteRtOpEqual: case kLiteRtOpNotEqual:
-    case kLiteRtOpAddN: case kLiteRtOpFloorDiv: case kLiteRtOpFloorMod:
-      return true;
-    default:
-      return false;
-  }
-}
-
 class GraphReader {
  public:
   GraphReader(const litert::Api& api, ModelGraph* out) : api_(api), out_(out) {}
@@ -86,7 +55,7 @@ class GraphReader {
     if (auto it = ids_.find(tensor); it != ids_.end()) return it->second;
     const int id = static_cast<int>(out_->graph.shapes.size());
     ids_.emplace(tensor, id);
-    out_->graph.shapes.push_back(Shape(tensor));
+    out_->graph.shapes.push_back(TensorShape(api_, tensor));
     const char* name = nullptr;
     names_.push_back(api_.GetTensorName(tensor, &name) == 0 && name ? name : "");
     return id;
@@ -101,240 +70,12 @@ class GraphReader {
     return Id(tensor);
   }
 
-  std::vector<int> Shape(LiteRtTensor tensor) const {
-    LiteRtTensorTypeId type_id{};
-    LiteRtRankedTensorType ranked{};
-    if (api_.GetTensorTypeId(tensor, &type_id) != 0 || type_id != kLiteRtRankedTensorType ||
-        api_.GetRankedTensorType(tensor, &ranked) != 0)
-      return {};
-    return std::vector<int>(ranked.layout.dimensions, ranked.layout.dimensions + ranked.layout.rank);
-  }
-
-  // The values of a constant int32/int64 tensor (axes, permutations, strides).
-  bool ConstantInts(LiteRtTensor tensor, std::vector<int64_t>* values) const {
-    values->clear();
-    if (tensor == nullptr || api_.GetTensorWeights == nullptr || api_.GetWeightsBytes == nullptr) return false;
-    LiteRtWeights weights = nullptr;
-    const void* data = nullptr;
-    size_t size = 0;
-    LiteRtRankedTensorType ranked{};
-    if (api_.GetTensorWeights(tensor, &weights) != 0 || weights == nullptr ||
-        api_.GetWeightsBytes(weights, &data, &size) != 0 || data == nullptr || size == 0 ||
-        api_.GetRankedTensorType(tensor, &ranked) != 0)
-      return false;
-    if (ranked.element_type == kLiteRtElementTypeInt32) return AppendIntegers<int32_t>(data, size, values);
-    if (ranked.element_type == kLiteRtElementTypeInt64) return AppendIntegers<int64_t>(data, size, values);
-    return false;
-  }
-
  private:
   const litert::Api& api_;
   ModelGraph* out_;
   std::unordered_map<LiteRtTensor, int> ids_;
   std::vector<std::string> names_;
 };
-
-// Fills `op` (name, inputs, outputs already set) from the op's code and options.
-void Classify(const litert::Api& api, const GraphReader& reader, LiteRtOp handle, LiteRtOpCode code,
-              const std::vector<LiteRtTensor>& in, RfGraph::Op* op) {
-  auto opaque = [&](const std::string& why) {
-    op->kind = Kind::kOpaque;
-    op->why = why;
-  };
-  auto data_inputs = [&](std::initializer_list<size_t> indices) {
-    std::vector<int> keep;
-    for (size_t i : indices)
-      if (i < op->inputs.size()) keep.push_back(op->inputs[i]);
-    op->inputs = keep;
-  };
-  // Reads an int option; false (and the op opaque) when the getter is missing or fails.
-  auto option = [&](litert::OpInt32OptionFn fn, int* value) {
-    int32_t v = 0;
-    if (fn == nullptr || fn(handle, &v) != 0) {
-      opaque("has options this LiteRT library cannot read");
-      return false;
-    }
-    *value = v;
-    return true;
-  };
-  auto shape = [&](const std::vector<LiteRtTensor>& tensors, size_t i) {
-    return i < tensors.size() && tensors[i] != nullptr ? reader.Shape(tensors[i]) : std::vector<int>{};
-  };
-  if (IsElementwise(code)) {
-    op->kind = Kind::kElementwise;
-    return;
-  }
-  switch (code) {
-    case kLiteRtOpConv2d:
-    case kLiteRtOpDepthwiseConv2d: {
-      const bool depthwise = code == kLiteRtOpDepthwiseConv2d;
-      const std::vector<int> weights = shape(in, 1);  // [O, kh, kw, I] or [1, kh, kw, O]
-      data_inputs({0});
-      if (weights.size() != 4 || weights[1] <= 0 || weights[2] <= 0) return opaque("has no static kernel shape");
-      op->kind = Kind::kWindow;
-      op->kernel_h = weights[1];
-      op->kernel_w = weights[2];
-      if (option(depthwise ? api.GetDepthwiseConv2dStrideHOption : api.GetConv2dStrideHOption, &op->stride_h) &&
-          option(depthwise ? api.GetDepthwiseConv2dStrideWOption : api.GetConv2dStrideWOption, &op->stride_w) &&
-          option(depthwise ? api.GetDepthwiseConv2dDilationHOption : api.GetConv2dDilationHOption, &op->dilation_h))
-        option(depthwise ? api.GetDepthwiseConv2dDilationWOption : api.GetConv2dDilationWOption, &op->dilation_w);
-      return;
-    }
-    case kLiteRtOpTransposeConv: {  // inputs: output shape, weights [O, kh, kw, I], input, (bias)
-      const std::vector<int> weights = shape(in, 1);
-      data_inputs({2});
-      if (weights.size() != 4 || weights[1] <= 0 || weights[2] <= 0) return opaque("has no static kernel shape");
-      op->kind = Kind::kTransposedWindow;
-      op->kernel_h = weights[1];
-      op->kernel_w = weights[2];
-      if (!option(api.GetTransposeConvStrideHOption, &op->stride_h)) return;
-      option(api.GetTransposeConvStrideWOption, &op->stride_w);
-      return;
-    }
-    case kLiteRtOpAveragePool2d:
-    case kLiteRtOpMaxPool2d:
-    case kLiteRtOpL2Pool2d: {
-      data_inputs({0});
-      op->kind = Kind::kWindow;
-      const bool avg = code == kLiteRtOpAveragePool2d, max = code == kLiteRtOpMaxPool2d;
-      // This pool's getter of each option: one of the average, max and L2 pool getters.
-      auto pick = [&](litert::OpInt32OptionFn average, litert::OpInt32OptionFn maximum, litert::OpInt32OptionFn l2) {
-        return avg ? average : max ? maximum : l2;
-      };
-      if (!option(pick(api.GetAveragePool2dFilterHeightOption, api.GetMaxPool2dFilterHeightOption,
-                       api.GetL2Pool2dFilterHeightOption), &op->kernel_h) ||
-          !option(pick(api.GetAveragePool2dFilterWidthOption, api.GetMaxPool2dFilterWidthOption,
-                       api.GetL2Pool2dFilterWidthOption), &op->kernel_w) ||
-          !option(pick(api.GetAveragePool2dStrideHOption, api.GetMaxPool2dStrideHOption, api.GetL2Pool2dStrideHOption),
-                  &op->stride_h))
-        return;
-      option(pick(api.GetAveragePool2dStrideWOption, api.GetMaxPool2dStrideWOption, api.GetL2Pool2dStrideWOption),
-             &op->stride_w);
-      return;
-    }
-    case kLiteRtOpDepthToSpace:
-    case kLiteRtOpSpaceToDepth:
-      data_inputs({0});
-      op->kind = code == kLiteRtOpDepthToSpace ? Kind::kDepthToSpace : Kind::kSpaceToDepth;
-      option(code == kLiteRtOpDepthToSpace ? api.GetDepthToSpaceBlockSizeOption : api.GetSpaceToDepthBlockSizeOption,
-             &op->block);
-      return;
-    case kLiteRtOpResizeBilinear:
-      data_inputs({0});
-      op->kind = Kind::kResize;
-      op->support = 1.0;  // interpolates between the two nearest input pixels
-      return;
-    case kLiteRtOpResizeNearestNeighbor: {
-      data_inputs({0});
-      op->kind = Kind::kResize;
-      bool align_corners = true;  // unknown: assume the corner-aligned grid, which may pick a neighbour's pixel
-      if (api.GetResizeNearestNeighborAlignCornersOption != nullptr)
-        api.GetResizeNearestNeighborAlignCornersOption(handle, &align_corners);
-      op->support = align_corners ? 1.0 : 0.0;
-      return;
-    }
-    case kLiteRtOpPad:
-    case kLiteRtOpPadV2:
-    case kLiteRtOpMirrorPad:
-      data_inputs({0});
-      op->kind = Kind::kPad;
-      return;
-    case kLiteRtOpConcatenation: {
-      op->kind = Kind::kChannelwise;  // valid only while H and W stay (checked by the walk)
-      int axis = 0;
-      if (api.GetConcatenationAxisOption != nullptr && api.GetConcatenationAxisOption(handle, &axis) == 0)
-        op->axes = {axis};
-      return;
-    }
-    case kLiteRtOpSplit:
-    case kLiteRtOpSplitV: {  // SPLIT(axis, x), SPLIT_V(x, sizes, axis)
-      op->kind = Kind::kChannelwise;
-      const bool v = code == kLiteRtOpSplitV;
-      std::vector<int64_t> axis;
-      const size_t axis_index = v ? 2 : 0;
-      if (axis_index < in.size() && reader.ConstantInts(in[axis_index], &axis) && axis.size() == 1)
-        op->axes = {static_cast<int>(axis[0])};
-      data_inputs({v ? size_t{0} : size_t{1}});
-      return;
-    }
-    case kLiteRtOpSlice:
-    case kLiteRtOpTile:
-    case kLiteRtOpBroadcastTo:
-      op->kind = Kind::kChannelwise;
-      data_inputs({0});
-      return;
-    case kLiteRtOpSoftmax:
-    case kLiteRtOpLogSoftmax:
-    case kLiteRtOpL2Normalization:
-    case kLiteRtOpLocalResponseNormalization:
-      op->kind = Kind::kChannelwise;  // along the last axis
-      op->axes = {-1};
-      data_inputs({0});
-      return;
-    case kLiteRtOpStridedSlice: {
-      op->kind = Kind::kChannelwise;
-      std::vector<int64_t> strides;  // a reversal (stride -1) or subsampling keeps no position along that axis
-      if (in.size() > 3 && reader.ConstantInts(in[3], &strides))
-        for (size_t a = 0; a < strides.size(); ++a)
-          if (strides[a] != 1) op->axes.push_back(static_cast<int>(a));
-      data_inputs({0});
-      return;
-    }
-    case kLiteRtOpGather: {
-      int axis = 0;
-      data_inputs({0});
-      if (!option(api.GetGatherAxisOption, &axis)) return;
-      op->kind = Kind::kChannelwise;
-      op->axes = {axis};
-      return;
-    }
-    case kLiteRtOpReshape:
-    case kLiteRtOpSqueeze:
-    case kLiteRtOpExpandDims:
-      op->kind = Kind::kReshape;
-      data_inputs({0});
-      return;
-    case kLiteRtOpTranspose: {
-      std::vector<int64_t> perm;
-      data_inputs({0});
-      if (!(in.size() > 1 && reader.ConstantInts(in[1], &perm))) return opaque("has a permutation that cannot be read");
-      op->kind = Kind::kTranspose;
-      for (int64_t p : perm) op->perm.push_back(static_cast<int>(p));
-      return;
-    }
-    case kLiteRtOpFullyConnected:  // over the last axis: a 1x1 conv while it keeps [..., H, W, features]
-      op->kind = Kind::kChannelwise;
-      op->axes = {-1};
-      data_inputs({0});
-      return;
-    case kLiteRtOpMean:
-    case kLiteRtOpSum:
-    case kLiteRtOpReduceProd:
-    case kLiteRtOpReduceMax:
-    case kLiteRtOpReduceMin:
-    case kLiteRtOpReduceAny:
-    case kLiteRtOpReduceAll: {
-      std::vector<int64_t> axes;
-      data_inputs({0});
-      if (!(in.size() > 1 && reader.ConstantInts(in[1], &axes)))
-        return opaque("reduces over axes that cannot be read (may mix all positions)");
-      op->kind = Kind::kReduce;
-      for (int64_t a : axes) op->axes.push_back(static_cast<int>(a));
-      return;
-    }
-    case kLiteRtOpShape:
-      op->kind = Kind::kMetadata;
-      return;
-    case kLiteRtOpCustom: {
-      const char* custom = nullptr;
-      if (api.GetCustomCode != nullptr && api.GetCustomCode(handle, &custom) == 0 && custom != nullptr)
-        return opaque(std::string("(custom op \"") + custom + "\") is not understood");
-      return opaque("(a custom op) is not understood");
-    }
-    default:
-      return opaque("is not an op the receptive-field walk understands");
-  }
-}
 
 }  // namespace
 
@@ -389,7 +130,7 @@ ModelGraph ReadModelGraph(const litert::Library& library, LiteRtModel model, Lit
       }
       op.outputs.push_back(reader.Id(tensor));
     }
-    Classify(api, reader, handle, code, in, &op);
+    ClassifyOp(api, handle, code, in, &op);
     result.graph.ops.push_back(std::move(op));
   }
   for (LiteRtTensor t : inputs) result.input_ids.push_back(reader.SignatureId(t));

@@ -1,5 +1,6 @@
-"""Builds and runs the core's C++ unit tests (cpp/tests/core_tests.cc): JSON, schema, contracts, layout detection,
-pixel conversion and tile planning, without Python in between."""
+"""Builds and runs the core's C++ unit tests (cpp/tests/*_test.cc, one file per unit on the harness testutil.h, one
+binary): JSON, schema, contracts, layout detection, options, pixel conversion, tile planning, the receptive-field walk,
+the profile report and native output capture, without Python in between."""
 
 from __future__ import annotations
 
