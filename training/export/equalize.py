@@ -114,15 +114,18 @@ def equalize_conv_outputs(model: keras.Model, samples: Iterable[dict], max_gain:
     """``(model', changes)``: see the module docstring. ``samples`` are model inputs (calibration data); a conv is
     rescaled when its largest channel range is ``min_spread`` times its smallest live one; gains are capped at
     ``max_gain``. Returns ``model`` itself and ``[]`` when nothing needs it. ``model`` is never modified."""
-    candidates = _candidates(model)
+    # Work on a fresh copy, whose layers each have one call: the exporter's earlier rewrites (frame isolation)
+    # re-call the same layer objects, and a layer called twice is no candidate (it hid every conv of a model with a
+    # frame/state concat: swat_3, mobilerrn_16).
+    clone = keras.models.clone_model(model)
+    clone.set_weights(model.get_weights())
+    candidates = _candidates(clone)
     if not candidates:
         return model, []
-    ranges = _channel_ranges(model, list(candidates), samples)
+    ranges = _channel_ranges(clone, list(candidates), samples)
     gains = {n: g for n, r in ranges.items() if (g := _gains(r, max_gain, min_spread)) is not None}
     if not gains:
         return model, []
-    clone = keras.models.clone_model(model)
-    clone.set_weights(model.get_weights())
     weights = {layer.name: [w.copy() for w in layer.get_weights()] for layer in clone.layers}
     changes = []
     for name, g in gains.items():

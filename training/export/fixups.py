@@ -121,6 +121,14 @@ def _drop_unused_tensors(flat: tfl.ModelT) -> None:
             t.tensorIndex = new_index[int(t.tensorIndex)]
 
 
+def _without_ops(flat: tfl.ModelT, dropped: list[tfl.OperatorT]) -> bytes:
+    """``flat`` serialized without the ``dropped`` ops and the tensors only they referred to."""
+    graph = flat.subgraphs[0]
+    graph.operators = [op for op in graph.operators if all(op is not d for d in dropped)]
+    _drop_unused_tensors(flat)
+    return write_flatbuffer(flat)
+
+
 def _constant_values(flat: tfl.ModelT, tensor: tfl.TensorT) -> np.ndarray | None:
     data = flat.buffers[tensor.buffer].data if tensor.buffer < len(flat.buffers) else None
     if data is None or len(data) == 0:
@@ -169,11 +177,7 @@ def drop_identity_clips(model: bytes) -> bytes:
         producers[0].outputs = np.array([int(op.outputs[0]) if int(i) == source else int(i)
                                          for i in producers[0].outputs], dtype=np.int32)
         dropped.append(op)
-    if not dropped:
-        return model
-    graph.operators = [op for op in graph.operators if all(op is not d for d in dropped)]
-    _drop_unused_tensors(flat)
-    return write_flatbuffer(flat)
+    return _without_ops(flat, dropped) if dropped else model
 
 
 def int8_io(model: bytes) -> bytes:
@@ -210,8 +214,4 @@ def int8_io(model: bytes) -> bytes:
                 op.outputs = np.array([index if int(i) == other_index else int(i) for i in op.outputs],
                                       dtype=np.int32)
             dropped.append(quantize)
-    if not changed:
-        return model
-    graph.operators = [op for op in graph.operators if all(op is not d for d in dropped)]
-    _drop_unused_tensors(flat)
-    return write_flatbuffer(flat)
+    return _without_ops(flat, dropped) if changed else model

@@ -209,7 +209,8 @@ def upsample_and_clip(features: tf.Tensor, scale: int, anchor: tf.Tensor | None 
     hr = DepthToSpace(scale, name="depth_to_space")(features)
     if hr_anchor is not None:
         hr = layers.Add(name="add_anchor")([hr, hr_anchor])
-    # An in-graph clip guarantees the [0, 1] output (and pins an INT8 output scale of exactly 1/255).
+    # An in-graph clip guarantees the [0, 1] output; the INT8 output scale is exactly 1/255 once calibration outputs
+    # reach 1.0 (below that the HR requantizes to the pinned 1/255 and never exceeds the calibrated maximum).
     return UnitClip(name=name)(hr)
 
 
