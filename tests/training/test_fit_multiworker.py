@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import yaml
+from training_helpers import write_elsr_experiment
 
 tf = pytest.importorskip("tensorflow")
 
@@ -22,21 +22,6 @@ from mobilevsr_rt.training.cli import main  # noqa: E402
 from mobilevsr_rt.training.models import build_model  # noqa: E402
 from mobilevsr_rt.training.train.config import ConfigError, load_config, parse_cluster  # noqa: E402
 from mobilevsr_rt.training.train.fit import fit  # noqa: E402
-
-
-def _experiment(folder: Path, clips: Path, **train) -> Path:
-    """ELSR (the zoo's smallest model) on tiny real data, global batch 4: 2 samples per worker and step."""
-    config = {
-        "model": {"name": "elsr"},
-        "data": {"sources": [{"kind": "clips", "root": str(clips)}], "patch_size": 8, "frames": 1, "batch_size": 4,
-                 "workers": 1, "cache_frames": 16},
-        "train": {"loss": "l1", "lr": {"initial": 5e-3, "first_decay_steps": 1000}, "log_every": 1, **train},
-        "output": "run",
-        "seed": 1,
-    }
-    path = folder / "exp.yaml"
-    path.write_text(yaml.safe_dump(config))
-    return path
 
 
 def _free_ports(count: int) -> list[int]:
@@ -86,9 +71,10 @@ def _finish(workers: list[_Worker], timeout: float = 150) -> list[tuple[int, str
     for w in workers:
         w.proc.wait()
     results = [(w.proc.returncode, *w.output()) for w in workers]
-    if hung:
-        pytest.fail(f"worker(s) {hung} still running after {timeout:.0f} s:\n" +
-                    "\n".join(f"--- {i}: {out[-1500:]}\n{err[-3000:]}" for i, (_, out, err) in enumerate(results)))
+    if hung:  # each one's output, then its threads' stacks from the innermost frame (faulthandler's dump)
+        pytest.fail(f"worker(s) {hung} still running after {timeout:.0f} s:\n" + "\n".join(
+            f"--- {i}: {out[-1500:]}\n{err[err.find('Fatal Python error'):][:6000]}"
+            for i, (_, out, err) in enumerate(results)))
     return results
 
 
@@ -106,7 +92,7 @@ def _checkpoint_step(run: Path) -> int:
 def test_two_workers_train_like_one_process(tmp_path, tiny_clips):
     """Same global batch and seed: the chief's final weights equal a single process's, and so do the losses (each
     worker read its half of every batch; gradients are summed over workers before clipping)."""
-    cfg_path = _experiment(tmp_path, tiny_clips, steps=3, checkpoint_every=3, clip_norm=0.05)
+    cfg_path = write_elsr_experiment(tmp_path, tiny_clips, steps=3, checkpoint_every=3, log_every=1, clip_norm=0.05)
     workers = _launch(cfg_path, "--output", str(tmp_path / "multi"))
     try:
         single = fit(load_config(cfg_path, output=tmp_path / "single"))  # meanwhile, the one-process reference
@@ -131,7 +117,7 @@ def test_two_workers_train_like_one_process(tmp_path, tiny_clips):
 
 
 def test_job_that_lost_a_worker_resumes_from_the_last_checkpoint(tmp_path, tiny_clips):
-    cfg_path = _experiment(tmp_path, tiny_clips, steps=100000, checkpoint_every=5)
+    cfg_path = write_elsr_experiment(tmp_path, tiny_clips, steps=100000, checkpoint_every=5, log_every=1)
     run = tmp_path / "run"
     chief, worker = _launch(cfg_path)
     try:
@@ -183,7 +169,7 @@ def test_a_cluster_that_cannot_work_is_a_usage_error(tmp_path, tiny_clips, monke
     monkeypatch.delenv("TF_CONFIG", raising=False)
     if tf_config is not None:
         monkeypatch.setenv("TF_CONFIG", tf_config)
-    argv = ["fit", str(_experiment(tmp_path, tiny_clips)), *(["--workers", workers] if workers else []),
+    argv = ["fit", str(write_elsr_experiment(tmp_path, tiny_clips)), *(["--workers", workers] if workers else []),
             *(["--worker-index", str(index)] if index is not None else [])]
     assert main(argv) == 2  # before TensorFlow starts: nothing written
     assert message in capsys.readouterr().err and not (tmp_path / "run").exists()
