@@ -362,8 +362,9 @@ def fit(cfg: ExperimentConfig, strategy: tf.distribute.Strategy | None = None) -
                 journal.log(f"nothing to do: step {start_step} >= steps {tc.steps}")
                 _wait_for_every_worker(strategy, start_step, role)
                 return FitResult(out, start_step, start_step, None, resumed)
+            workers = f" ({role.workers} worker(s))" if role.multi_worker else ""
             journal.log(f"training {cfg.model} from step {start_step} to {tc.steps} on "
-                        f"{strategy.num_replicas_in_sync} replica(s) ({role.workers} worker(s)), batch {global_batch}, "
+                        f"{strategy.num_replicas_in_sync} replica(s){workers}, batch {global_batch}, "
                         f"T={dc.frames}, LR patch {dc.patch_size}")
             batches = _distributed_batches(strategy, cfg, start_step, journal)
             validate = _validator(cfg, role)
@@ -377,9 +378,11 @@ def fit(cfg: ExperimentConfig, strategy: tf.distribute.Strategy | None = None) -
             _wait_for_every_worker(strategy, step, role)
     finally:
         # Drop the endless tf.data iterator now: if an exception escaped with it still alive (referenced by the
-        # traceback), its producer threads would deadlock the interpreter shutdown. A distributed iterator sits in
-        # reference cycles: collect them while Python runs rather than in the interpreter's final collection.
+        # traceback), its producer threads would deadlock the interpreter shutdown. A multi-worker distributed
+        # iterator sits in reference cycles: collect them while Python runs rather than in the interpreter's final
+        # collection (one process needs no collection: a full one costs seconds in a large TensorFlow heap).
         del batches
-        gc.collect()
+        if role.multi_worker:
+            gc.collect()
         checkpoints.close()
     return FitResult(out, start_step, step, last_loss, checkpoints.latest)
