@@ -14,29 +14,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
-from training_helpers import SHARED_DATA, real_frames, write_png
+from training_helpers import SHARED_DATA, real_frames, write_elsr_experiment, write_png
 
 tf = pytest.importorskip("tensorflow")
 
 from mobilevsr_rt.training.train.config import load_config  # noqa: E402
 from mobilevsr_rt.training.train.fit import fit  # noqa: E402
-
-
-def _experiment(folder: Path, clips: Path, **train) -> Path:
-    """An ELSR experiment on tiny real data; the YAML lives in ``folder`` and refers to ``clips`` relatively."""
-    folder.mkdir(parents=True, exist_ok=True)
-    config = {
-        "model": {"name": "elsr"},
-        "data": {"sources": [{"kind": "clips", "root": os.path.relpath(clips, folder)}],
-                 "patch_size": 8, "frames": 1, "batch_size": 4, "workers": 1, "cache_frames": 16},
-        "train": {"steps": 40, "loss": "l1", "lr": {"initial": 5e-3, "first_decay_steps": 1000},
-                  "checkpoint_every": 20, "log_every": 5, **train},
-        "output": "run",
-        "seed": 1,
-    }
-    path = folder / "exp.yaml"
-    path.write_text(yaml.safe_dump(config))
-    return path
 
 
 def _log_rows(run: Path) -> list[dict]:
@@ -45,7 +28,7 @@ def _log_rows(run: Path) -> list[dict]:
 
 
 def test_paths_are_relative_to_the_yaml_and_survive_a_move(tmp_path, tiny_clips):
-    cfg_path = _experiment(tmp_path / "project" / "configs", tiny_clips)
+    cfg_path = write_elsr_experiment(tmp_path / "project" / "configs", tiny_clips)
     cfg = load_config(cfg_path)
     assert cfg.data.sources[0].root == tiny_clips.resolve()
     assert cfg.output == (tmp_path / "project" / "configs" / "run").resolve()
@@ -59,7 +42,7 @@ def test_paths_are_relative_to_the_yaml_and_survive_a_move(tmp_path, tiny_clips)
 
 
 def test_unknown_keys_are_errors(tmp_path, tiny_clips):
-    path = _experiment(tmp_path, tiny_clips)
+    path = write_elsr_experiment(tmp_path, tiny_clips)
     raw = yaml.safe_load(path.read_text())
     raw["train"]["lerning_rate"] = 1.0
     path.write_text(yaml.safe_dump(raw))
@@ -77,7 +60,7 @@ def test_shipped_configs_parse():
 
 
 def test_loss_falls_on_real_data(tmp_path, tiny_clips):
-    cfg = load_config(_experiment(tmp_path, tiny_clips, steps=40, checkpoint_every=40))
+    cfg = load_config(write_elsr_experiment(tmp_path, tiny_clips, steps=40, checkpoint_every=40))
     result = fit(cfg)
     assert (result.start_step, result.final_step) == (0, 40)
     losses = [float(r["loss"]) for r in _log_rows(cfg.output)]
@@ -97,7 +80,7 @@ def _checkpoint_step(run: Path) -> int:
 
 
 def test_resume_after_sigkill(tmp_path, tiny_clips):
-    cfg_path = _experiment(tmp_path, tiny_clips, steps=100000, checkpoint_every=5, log_every=1)
+    cfg_path = write_elsr_experiment(tmp_path, tiny_clips, steps=100000, checkpoint_every=5, log_every=1)
     run = tmp_path / "run"
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
     command = [sys.executable, "-m", "mobilevsr_rt.training.cli", "fit", str(cfg_path), "--threads", "1"]
@@ -130,7 +113,7 @@ def test_resume_after_sigkill(tmp_path, tiny_clips):
 def test_recurrent_fit_with_images_and_validation(tmp_path, tiny_clips):
     image_dir = tmp_path / "images"
     write_png(image_dir / "frame.png", real_frames(count=1)[0][:120, :160])
-    path = _experiment(tmp_path, tiny_clips, steps=2, checkpoint_every=2, log_every=1)
+    path = write_elsr_experiment(tmp_path, tiny_clips, steps=2, checkpoint_every=2, log_every=1)
     raw = yaml.safe_load(path.read_text())
     raw["data"]["sources"].append({"kind": "images", "root": "images", "weight": 1.0})
     raw["model"]["name"] = "mobilerrn_16"  # recurrent: offsets (-1, 0) + state, unrolled over 3 frames
@@ -170,7 +153,7 @@ print("max weight difference", diff)
 def test_mirrored_strategy_matches_single_device(tmp_path, tiny_clips):
     """Two replicas (logical CPUs) train exactly like one device: the loss is averaged over the global batch and
     gradients are aggregated before clipping."""
-    cfg_path = _experiment(tmp_path, tiny_clips, steps=3, checkpoint_every=3, log_every=1, clip_norm=0.05)
+    cfg_path = write_elsr_experiment(tmp_path, tiny_clips, steps=3, checkpoint_every=3, log_every=1, clip_norm=0.05)
     script = tmp_path / "mirrored.py"
     script.write_text(_MIRRORED_SCRIPT)
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}

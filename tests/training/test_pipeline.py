@@ -27,6 +27,20 @@ def test_batches_are_the_seeded_samples_in_order_and_resume(tiny_clips):
     np.testing.assert_array_equal(resumed[1].numpy(), batches[2][1].numpy())
 
 
+def test_shards_split_every_global_batch_without_overlap(tiny_clips):
+    """Two workers' shards, resumed at step 1: together they are the global batches of one stream, each sample
+    once, in the order a single process reads them."""
+    sampler = Sampler([VideoSource(readers.read_clip_folders(tiny_clips), frames=1, patch=8)], seed=3)
+    whole = [hr.numpy() for _, hr in make_dataset(sampler, batch_size=4, start_index=4, workers=1).take(2)]
+    shards = [[hr.numpy() for _, hr in make_dataset(sampler, batch_size=4, start_index=4, workers=1, shard=k,
+                                                    num_shards=2).take(2)] for k in (0, 1)]
+    for step in range(2):
+        assert shards[0][step].shape[0] == 2
+        np.testing.assert_array_equal(np.concatenate([shards[0][step], shards[1][step]]), whole[step])
+    with pytest.raises(ValueError, match="cannot be split"):
+        make_dataset(sampler, batch_size=3, num_shards=2)
+
+
 def test_process_exits_with_a_live_iterator():
     """An endless iterator still alive at interpreter exit (here: uncaught exception) must not deadlock the
     shutdown; without the pipeline's exit hook this hung in 3 of 5 runs on the 960x540 training clips."""

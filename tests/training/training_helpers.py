@@ -43,3 +43,23 @@ def real_frames(clip: str = "vimeo90k_00001_0002", count: int = 7) -> list[np.nd
     if not folder.is_dir():
         pytest.skip(f"shared data missing: {folder}")
     return [np.asarray(Image.open(p).convert("RGB")) for p in sorted(folder.glob("*.png"))[:count]]
+
+
+def write_elsr_experiment(folder: Path, clips: Path, **train) -> Path:
+    """``folder/exp.yaml``: ELSR (the zoo's smallest model) on tiny real data, global batch 4, output ``run`` next to
+    the YAML, which refers to ``clips`` relatively; ``train`` overrides the ``train:`` keys."""
+    import yaml
+
+    folder.mkdir(parents=True, exist_ok=True)
+    config = {
+        "model": {"name": "elsr"},
+        "data": {"sources": [{"kind": "clips", "root": os.path.relpath(clips, folder)}],
+                 "patch_size": 8, "frames": 1, "batch_size": 4, "workers": 1, "cache_frames": 16},
+        "train": {"steps": 40, "loss": "l1", "lr": {"initial": 5e-3, "first_decay_steps": 1000},
+                  "checkpoint_every": 20, "log_every": 5, **train},
+        "output": "run",
+        "seed": 1,
+    }
+    path = folder / "exp.yaml"
+    path.write_text(yaml.safe_dump(config))
+    return path

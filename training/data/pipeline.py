@@ -2,6 +2,8 @@
 
 Element ``i`` of the stream is ``sampler.sample(start_index + i)``; samples are decoded in parallel but emitted in
 order (``deterministic=True``), so the stream is reproducible from the seed and resumable from a sample index.
+A multi-worker run gives each worker one shard: its contiguous slice of every global batch, so the workers together
+see each global batch exactly once and no sample twice.
 """
 
 from __future__ import annotations
@@ -51,9 +53,16 @@ def limit_blas_threads() -> None:
 
 
 def make_dataset(sampler: Sampler, batch_size: int, start_index: int = 0, workers: int = 2,
-                 prefetch: int = 2) -> tf.data.Dataset:
-    """Endless dataset of ``(lr [B,T,p,p,3], hr [B,T,sp,sp,3])`` float32 batches starting at ``start_index``."""
+                 prefetch: int = 2, shard: int = 0, num_shards: int = 1) -> tf.data.Dataset:
+    """Endless dataset of ``(lr [B,T,p,p,3], hr [B,T,sp,sp,3])`` float32 batches starting at ``start_index``.
+
+    With ``num_shards`` > 1 it is shard ``shard`` of that stream: of every global batch of ``batch_size`` samples,
+    the ``shard``-th of ``num_shards`` contiguous slices, as batches of ``batch_size // num_shards``.
+    """
     t, p, s = sampler.frames, sampler.patch, sampler.scale
+    if batch_size % num_shards or not 0 <= shard < num_shards:
+        raise ValueError(f"batch_size {batch_size} cannot be split into shard {shard} of {num_shards}")
+    per_shard = batch_size // num_shards
     limit_blas_threads()
 
     def sample(index: np.int64) -> tuple[np.ndarray, np.ndarray]:
@@ -61,7 +70,9 @@ def make_dataset(sampler: Sampler, batch_size: int, start_index: int = 0, worker
             raise _InterpreterExiting("interpreter shutting down")
         return sampler.sample(int(index))
 
-    def load(index: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+    def load(position: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+        # position-th sample of this shard -> its index in the whole stream (the identity for one shard)
+        index = start_index + position // per_shard * batch_size + shard * per_shard + position % per_shard
         lr, hr = tf.numpy_function(sample, [index], (tf.float32, tf.float32), stateful=False)
         lr.set_shape((t, p, p, 3))
         hr.set_shape((t, p * s, p * s, 3))
@@ -70,6 +81,6 @@ def make_dataset(sampler: Sampler, batch_size: int, start_index: int = 0, worker
     options = tf.data.Options()
     options.deterministic = True
     options.threading.private_threadpool_size = max(1, workers)
-    ds = tf.data.Dataset.range(int(start_index), _ENDLESS)
+    ds = tf.data.Dataset.range(_ENDLESS)
     ds = ds.map(load, num_parallel_calls=max(1, workers), deterministic=True)
-    return ds.batch(batch_size, drop_remainder=True).prefetch(prefetch).with_options(options)
+    return ds.batch(per_shard, drop_remainder=True).prefetch(prefetch).with_options(options)

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Annotated, Any, Union
+from typing import Annotated, Any, Literal, Union
 
 import yaml
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -26,6 +27,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from ..config_types import RelativePath
 from ..data.sampler import Augment
@@ -33,6 +35,7 @@ from ..data.sources import SOURCES
 from .losses import LOSSES, CharbonnierLoss
 
 __all__ = [
+    "ClusterConfig",
     "ConfigError",
     "DataConfig",
     "ExperimentConfig",
@@ -42,6 +45,7 @@ __all__ = [
     "TrainConfig",
     "ValidationConfig",
     "load_config",
+    "parse_cluster",
     "parse_config",
 ]
 
@@ -151,6 +155,87 @@ class ExperimentFile(_Section):
     init_from: RelativePath | None = None  # run directory / checkpoint whose weights start a new run
 
 
+TaskType = Literal["chief", "worker"]  # what MultiWorkerMirroredStrategy trains with (no parameter servers)
+
+
+def _host_port(text: str) -> str:
+    host, sep, port = text.strip().rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise PydanticCustomError("cluster", "{text} is not host:port (a port from 1 to 65535)",
+                                  {"text": repr(text.strip())})
+    return f"{host}:{int(port)}"
+
+
+HostPort = Annotated[StrictStr, AfterValidator(_host_port)]
+
+
+class TaskConfig(BaseModel):
+    """This process's task in the cluster (``TF_CONFIG``'s ``task``; keys for other tools are ignored)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    type: TaskType
+    index: StrictInt = Field(0, ge=0)
+
+
+class ClusterConfig(BaseModel):
+    """A multi-worker run: every worker's ``host:port`` and which one this process is, as in ``TF_CONFIG`` (the
+    form TensorFlow and cluster managers use; ``--workers``/``--worker-index`` say the same for ``worker`` tasks).
+    Keys that ``TF_CONFIG`` holds for other tools (``environment``, ``job``, ...) are ignored."""
+
+    model_config = ConfigDict(frozen=True)
+
+    cluster: dict[TaskType, tuple[HostPort, ...]]
+    task: TaskConfig
+
+    @field_validator("cluster", mode="before")
+    @classmethod
+    def _trainer_tasks_only(cls, tasks: Any) -> Any:
+        unknown = sorted(set(tasks) - {"chief", "worker"}) if isinstance(tasks, dict) else []
+        if unknown:
+            raise PydanticCustomError("cluster", "task type(s) {unknown} not supported: multi-worker training uses "
+                                      "chief and worker tasks only", {"unknown": ", ".join(map(str, unknown))})
+        return tasks
+
+    @field_validator("cluster")
+    @classmethod
+    def _every_worker_once(cls, tasks: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        if not tasks:
+            raise PydanticCustomError("cluster", "no workers: map 'worker' (and optionally 'chief') to host:port lists")
+        empty = [kind for kind, addresses in tasks.items() if not addresses]
+        if empty:
+            raise PydanticCustomError("cluster", "{kind}: an empty list of workers", {"kind": empty[0]})
+        if len(tasks.get("chief", ())) > 1:
+            raise PydanticCustomError("cluster", "a cluster has at most one chief")
+        every = [a for addresses in tasks.values() for a in addresses]
+        repeated = sorted({a for a in every if every.count(a) > 1})
+        if repeated:
+            raise PydanticCustomError("cluster", "{repeated} listed twice; each worker needs its own host:port",
+                                      {"repeated": ", ".join(repeated)})
+        return tasks
+
+    @model_validator(mode="after")
+    def _task_in_cluster(self) -> ClusterConfig:
+        kind, index = self.task.type, self.task.index
+        if kind not in self.cluster:
+            raise PydanticCustomError("cluster", "task.type {kind} is not in the cluster ({known})",
+                                      {"kind": repr(kind), "known": ", ".join(self.cluster)})
+        if index >= len(self.cluster[kind]):
+            raise PydanticCustomError("cluster", "task index {index} out of range: the cluster has {count} {kind} "
+                                      "task(s), indices from 0", {"index": index, "count": len(self.cluster[kind]),
+                                                                    "kind": kind})
+        return self
+
+    @property
+    def workers(self) -> int:
+        """How many processes train together (chief included)."""
+        return sum(len(addresses) for addresses in self.cluster.values())
+
+    def tf_config(self) -> str:
+        """The ``TF_CONFIG`` JSON of this cluster and task (what ``MultiWorkerMirroredStrategy`` reads)."""
+        return self.model_dump_json()
+
+
 class ExperimentConfig(BaseModel):
     """A whole experiment, resolved: the file's fields with command-line overrides applied."""
 
@@ -165,6 +250,9 @@ class ExperimentConfig(BaseModel):
     seed: StrictInt = 0
     source: Path | None = None  # the YAML file
     init_from: Path | None = None  # run directory / checkpoint whose weights start a new run (e.g. an import)
+    # the workers of a multi-worker run (None: this process alone); a property of the launch, not of the run's
+    # results, so run.json leaves it out (a run may resume on another cluster)
+    cluster: ClusterConfig | None = Field(None, exclude=True)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-friendly view (paths as strings), written next to the checkpoints."""
@@ -199,15 +287,18 @@ def _number_hint(text: str, want_int: bool) -> str:
     return ""
 
 
-def _describe(error: dict[str, Any]) -> str:
+def _describe(error: dict[str, Any], yaml_hints: bool = True) -> str:
     kind, value = error["type"], error.get("input")
+    if kind == "cluster":
+        return error["msg"]
     if kind in ("extra_forbidden", "unexpected_keyword_argument"):
         return "unknown key"
     if kind == "missing":
         return "required"
     if kind in ("int_type", "float_type", "bool_type") and isinstance(value, str):
         want = {"int_type": "an integer", "float_type": "a number", "bool_type": "true or false"}[kind]
-        return f"expected {want}, got the text {value!r}" + _number_hint(value, kind == "int_type")
+        hint = _number_hint(value, kind == "int_type") if yaml_hints else ""
+        return f"expected {want}, got the text {value!r}{hint}"
     if kind in ("model_type", "model_attributes_type", "dataclass_type", "dict_type"):
         return f"expected a mapping, got {value!r}"
     if kind == "path_type":
@@ -219,19 +310,21 @@ def _describe(error: dict[str, Any]) -> str:
     return f"{error['msg'][0].lower()}{error['msg'][1:]}, got {value!r}"
 
 
-def _config_error(error: ValidationError, where: str) -> ConfigError:
+def _config_error(error: ValidationError, where: str, yaml_hints: bool = True) -> ConfigError:
     errors = error.errors()
     first = errors[0]
     more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-    return ConfigError(f"{where}: {_dotted(first['loc'])}: {_describe(first)}{more}")
+    field = f"{_dotted(first['loc'])}: " if first["loc"] else ""  # a model-level check names its fields itself
+    return ConfigError(f"{where}: {field}{_describe(first, yaml_hints)}{more}")
 
 
 def parse_config(raw: dict, base: Path, output: str | Path | None = None, steps: int | None = None,
-                 source: Path | None = None) -> ExperimentConfig:
+                 source: Path | None = None, cluster: ClusterConfig | None = None) -> ExperimentConfig:
     """Build an :class:`ExperimentConfig` from a parsed YAML mapping; relative paths are resolved against ``base``.
 
     ``output`` and ``steps`` (command line) override the file; a relative command-line ``output`` is relative to
-    the current directory, like any command-line path. Raises :class:`ConfigError`.
+    the current directory, like any command-line path. ``cluster`` (:func:`parse_cluster`) makes it a multi-worker
+    run. Raises :class:`ConfigError`.
     """
     where = str(source) if source is not None else "config"
     if not isinstance(raw, dict):
@@ -250,12 +343,14 @@ def parse_config(raw: dict, base: Path, output: str | Path | None = None, steps:
         raise ConfigError(f"{where}: no output directory: set 'output' in the config or pass --output")
     return ExperimentConfig(model=parsed.model.name, model_overrides=dict(parsed.model.overrides), data=parsed.data,
                             train=train, validation=parsed.validation, output=out_path, seed=parsed.seed,
-                            source=source, init_from=parsed.init_from)
+                            source=source, init_from=parsed.init_from, cluster=cluster)
 
 
-def load_config(path: str | Path, output: str | Path | None = None, steps: int | None = None) -> ExperimentConfig:
-    """Read an experiment YAML file (paths inside it are relative to the file's folder). Raises
-    :class:`ConfigError` (a ``ValueError``) naming the file and the field, ``FileNotFoundError`` without a file."""
+def load_config(path: str | Path, output: str | Path | None = None, steps: int | None = None,
+                cluster: ClusterConfig | None = None) -> ExperimentConfig:
+    """Read an experiment YAML file (paths inside it are relative to the file's folder); ``output``, ``steps`` and
+    ``cluster`` as in :func:`parse_config`. Raises :class:`ConfigError` (a ``ValueError``) naming the file and the
+    field, ``FileNotFoundError`` without a file."""
     path = Path(path).expanduser().resolve()
     try:
         raw = yaml.safe_load(path.read_text())
@@ -263,5 +358,34 @@ def load_config(path: str | Path, output: str | Path | None = None, steps: int |
         mark = getattr(e, "problem_mark", None)
         at = f" line {mark.line + 1}" if mark is not None else ""
         raise ConfigError(f"{path}:{at} not valid YAML ({getattr(e, 'problem', None) or e})") from None
-    return parse_config(raw or {}, path.parent, output=output, steps=steps, source=path)
+    return parse_config(raw or {}, path.parent, output=output, steps=steps, source=path, cluster=cluster)
+
+
+def parse_cluster(workers: str | None, worker_index: int | None, tf_config: str | None = None) -> ClusterConfig | None:
+    """The cluster of ``--workers host:port,...`` and ``--worker-index I``, else of ``tf_config`` (the ``TF_CONFIG``
+    variable's JSON), else None (one process). Raises :class:`ConfigError` naming the flag or variable and the field.
+    """
+    given = tf_config is not None and bool(tf_config.strip())
+    if workers is None:
+        if worker_index is not None:
+            raise ConfigError("--worker-index needs --workers (the host:port of every worker)")
+        if not given:
+            return None
+        try:
+            return ClusterConfig.model_validate_json(tf_config)
+        except ValidationError as e:
+            if e.errors()[0]["type"] == "json_invalid":
+                raise ConfigError(f"TF_CONFIG is not valid JSON ({e.errors()[0]['ctx']['error']})") from None
+            raise _config_error(e, "TF_CONFIG", yaml_hints=False) from None
+    if given:
+        raise ConfigError("TF_CONFIG is set and --workers is given: describe the cluster one way (unset TF_CONFIG "
+                          "or drop --workers)")
+    if worker_index is None:
+        raise ConfigError("--workers needs --worker-index (this machine's position in the list, from 0)")
+    addresses = [a for a in workers.split(",") if a.strip()]
+    try:
+        return ClusterConfig.model_validate({"cluster": {"worker": addresses},
+                                             "task": {"type": "worker", "index": worker_index}})
+    except ValidationError as e:
+        raise _config_error(e, "--workers/--worker-index", yaml_hints=False) from None
 
