@@ -17,4 +17,7 @@ done
 # --anchors: bicubic and the public baselines (MobileRRN-16, SWRN) as rows; --per-frame: gain over bicubic per frame.
 mobilevsr-train report "$run" "$dest/${model}_int8.tflite" "$dest/${model}_fp16.tflite" --anchors --per-frame \
   --data ../shared/data/val_videos --frames 10 --crop 536x960 --output "reports/${model}_val"
+# The cards carry that table too: quality vs float, vs bicubic and vs the public baselines, measured the same way.
+python scripts/card_val_report.py "$dest/${model}_int8.card.json" "$dest/${model}_fp16.card.json" \
+  --report "reports/${model}_val.csv"
 cat "reports/${model}_val.md"

@@ -13,6 +13,14 @@ import json
 from pathlib import Path
 
 
+def report_rows(report_csv: Path) -> dict[str, dict[str, str]]:
+    """A `mobilevsr-train report` CSV as {model row: {column: value}}."""
+    with report_csv.open() as f:
+        rows = list(csv.DictReader(f))
+    key = next(iter(rows[0])) if rows else "Model"
+    return {row[key]: {k: v for k, v in row.items() if k != key} for row in rows}
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("cards", nargs="+", type=Path)
@@ -26,10 +34,7 @@ def main() -> int:
     provenance = {"licence": args.licence, "source": args.source, "attribution": args.attribution,
                   "changes": args.changes, "notice": args.notice}
     if args.published_report:
-        with args.published_report.open() as f:
-            rows = list(csv.DictReader(f))
-        key = next(iter(rows[0])) if rows else "Model"
-        provenance["val_report"] = {row[key]: {k: v for k, v in row.items() if k != key} for row in rows}
+        provenance["val_report"] = report_rows(args.published_report)
     for path in args.cards:
         card = json.loads(path.read_text())
         card["provenance"] = provenance
