@@ -14,7 +14,7 @@ for precision in int8 fp16; do
     --calib-data ../shared/data/train_videos --val-data ../shared/data/val_videos
 done
 mobilevsr-train report "$published" "$dest/mobilerrn_16_int8.tflite" "$dest/mobilerrn_16_fp16.tflite" \
-  --data ../shared/data/val_videos --frames 10 --crop 536 960 --output reports/mobilerrn_16_val
+  --data ../shared/data/val_videos --frames 10 --crop 536x960 --output reports/mobilerrn_16_val
 python scripts/card_provenance.py "$dest/mobilerrn_16_int8.card.json" "$dest/mobilerrn_16_fp16.card.json" \
   --licence Apache-2.0 \
   --source "https://github.com/MediaTek-NeuroPilot/mai22-real-time-video-sr @ f49d6f5, snapshot/mobile_rrn_16/rrn_16.tflite (sha256 $(sha256sum "$published" | cut -d' ' -f1))" \

@@ -28,10 +28,10 @@ def _bundled(precision: str):
     return found[("mobilerrn_16", precision)]
 
 
-# The bundled INT8 loses 0.87 dB (31.53 vs 32.40); re-exported with the exporter's channel equalization it loses 0.19
-# (32.21, not bundled yet): the requirement (within 0.15 dB) is not met. Strict: this starts failing, to be
-# un-marked, once a good enough INT8 is bundled.
-INT8_GAP = pytest.mark.xfail(strict=True, reason="PTQ INT8 of the published MobileRRN-16 is 0.87 dB below it")
+# The bundled INT8 (with the exporter's channel equalization) loses 0.19 dB (32.21 vs 32.40; 0.87 before it): the
+# requirement (within 0.15 dB) is not met. Strict: this starts failing, to be un-marked, once a good enough INT8 is
+# bundled.
+INT8_GAP = pytest.mark.xfail(strict=True, reason="PTQ INT8 of the published MobileRRN-16 is 0.19 dB below it")
 
 
 @pytest.mark.parametrize("precision", [pytest.param("int8", marks=INT8_GAP), "fp16"])
