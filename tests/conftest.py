@@ -26,7 +26,6 @@ if str(TESTS_DIR) not in sys.path:  # lets test modules import reference_loop an
 
 from fixtures.data import lr_frames  # noqa: E402
 
-
 # Cases whose code path a default case already runs (another precision or architecture of the same exporter), kept
 # for a full local run: CI's 35-minute budget cannot hold every combination.
 EXHAUSTIVE = os.environ.get("MOBILEVSR_EXHAUSTIVE") == "1"
@@ -35,7 +34,7 @@ EXHAUSTIVE = os.environ.get("MOBILEVSR_EXHAUSTIVE") == "1"
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "gpu: needs a Vulkan driver (SwiftShader), run in subprocesses")
     config.addinivalue_line("markers", "slow: takes more than a few seconds (public full-size models)")
-    config.addinivalue_line("markers", "exhaustive: a combination a default case covers; MOBILEVSR_EXHAUSTIVE=1 runs it")
+    config.addinivalue_line("markers", "exhaustive: a default case covers its path; MOBILEVSR_EXHAUSTIVE=1 runs it")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
