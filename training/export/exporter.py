@@ -88,6 +88,11 @@ def _state_quantization(model: bytes) -> list[dict[str, Any]]:
     return pairs
 
 
+def _is_quantization_aware(model: keras.Model) -> bool:
+    """True for a tfmot QAT model (its quantize wrappers come from tensorflow_model_optimization)."""
+    return any(type(layer).__module__.startswith("tensorflow_model_optimization") for layer in model.layers)
+
+
 def export_keras(model: keras.Model, name: str, precision: str, layout: TemporalLayout | None = None,
                  output: str | Path | None = None, calibration: CalibrationOptions | None = None,
                  representative=None, quality: bool = True, gpu_compile: bool = True,
@@ -119,7 +124,8 @@ def export_keras(model: keras.Model, name: str, precision: str, layout: Temporal
     converted_model, requant_points, equalized = model, 0, []
     if precision == "int8":
         converted_model, requant_points = isolate_frame_concats(model)
-        converted_model, equalized = equalize_conv_outputs(converted_model, representative())
+        if not _is_quantization_aware(model):  # QAT's learnt fake-quant ranges are the int8 scales: keep them
+            converted_model, equalized = equalize_conv_outputs(converted_model, representative())
     flat = convert(converted_model, precision, representative)
     timings["convert_s"] = time.perf_counter() - tick
     stats = analyze_model(flat)
