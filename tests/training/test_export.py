@@ -4,8 +4,9 @@ quantization and stream close to the float model through the runtime's requantiz
 refused; the model card and ``--max-drop-db``.
 
 Every model is built at 16x16 LR with random weights (formats, not quality, are tested). Every architecture exports
-as fp32 and int8; fp16 of the architectures beyond elsr, swat_3 and mobilerrn_16 is ``exhaustive`` (fp16 only casts
-the fp32 graph's weights): ``MOBILEVSR_EXHAUSTIVE=1`` runs it.
+as fp32; int8 runs for elsr, swat_3, mobilerrn_16 and one architecture per other block family (``INT8_FAMILIES``);
+the rest, and fp16 beyond those three (it only casts the fp32 graph's weights), is ``exhaustive``:
+``MOBILEVSR_EXHAUSTIVE=1`` runs it.
 """
 
 from __future__ import annotations
@@ -64,12 +65,20 @@ def real_lr_clip() -> list[np.ndarray]:
     return lr_clips(DEFAULT_CALIBRATION_ROOT, FRAME, clips=1, frames=5, seed=3)[0]
 
 
+# INT8 of one architecture per block family beyond FAST (abpn; rlfn_s for rlfn; vapsr_lite for vapsr and
+# vapsr_bsconv; swrn; swat_3_nearest for the other anchor); the size and depth variants of a family (swat_0..6,
+# swat_3_*, mobilerrn_32/64, rlfn, vapsr*) quantize the same blocks and are exhaustive (CI's time budget).
+INT8_FAMILIES = ("abpn", "rlfn_s", "vapsr_lite", "swrn", "swat_3_nearest")
+
+
 def _matrix():
     for name in list_architectures():
         for precision in PRECISIONS:
             marks = [] if name in FAST else [pytest.mark.slow]
             if precision == "fp16" and name not in FAST:
                 # fp16 only casts the weights of the fp32 graph every architecture already exports below.
+                marks.append(pytest.mark.exhaustive)
+            if precision == "int8" and name not in FAST + INT8_FAMILIES:
                 marks.append(pytest.mark.exhaustive)
             yield pytest.param(name, precision, marks=marks, id=f"{name}-{precision}")
 
