@@ -136,6 +136,7 @@ def test_job_that_lost_a_worker_resumes_from_the_last_checkpoint(tmp_path, tiny_
             w.proc.kill()
             w.proc.wait()
     assert code == 1 and "lost contact with worker 1" in err and "same command" in err, err[-3000:]
+    assert (run / ".worker-1-scratch-checkpoints").is_dir()  # the killed worker's saves, left behind
     saved = _checkpoint_step(run)
     assert saved >= 5 and saved % 5 == 0
 
@@ -147,6 +148,7 @@ def test_job_that_lost_a_worker_resumes_from_the_last_checkpoint(tmp_path, tiny_
         assert f"from step {saved} to {target}" in out
     assert "[worker 1] resumed from " + str(run / "checkpoints") in results[1][1]
     assert _checkpoint_step(run) == target
+    assert not list(run.glob(".worker*"))  # the restarted worker cleared what it left and its own scratch
     # the rows the chief logged after its last checkpoint are dropped: the log is the resumed trajectory
     assert _log_steps(run) == list(range(1, target + 1))
 

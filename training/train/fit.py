@@ -13,8 +13,9 @@ Resuming needs no data-iterator state: sample ``i`` of the stream is a pure func
 restarted at step ``s`` starts the stream at ``s * global_batch``.
 
 Under a multi-worker strategy (:mod:`.cluster`) every worker reads its shard of each global batch; the chief alone
-writes this layout. The other workers save their checkpoints to a private temporary folder (a save is a collective
-step all workers take) and resume from the chief's ``checkpoints/``, which must be reachable from every worker.
+writes this layout. The other workers save their checkpoints (a save is a collective step all workers take) to a
+scratch folder of their own next to it, ``.worker-N-scratch-checkpoints/``, removed when they finish, and resume
+from the chief's ``checkpoints/``, which must be reachable from every worker.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ import csv
 import gc
 import json
 import shutil
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -159,11 +159,16 @@ class _Journal:
 
 class _Checkpoints:
     """The run's checkpoints: the chief keeps them in ``checkpoints/``; another worker resumes from there and
-    writes its own saves (the same collective step) to a private temporary folder, removed by :meth:`close`."""
+    writes its own saves (the same collective step) to a scratch folder of its own next to them, removed by
+    :meth:`close`. The scratch folder's name is fixed per worker, so one left by a killed worker is removed when
+    that worker starts again instead of piling up."""
 
     def __init__(self, checkpoint: tf.train.Checkpoint, folder: Path, keep: int, role: WorkerRole):
         self.checkpoint, self.folder = checkpoint, folder
-        self.scratch = None if role.is_chief else Path(tempfile.mkdtemp(prefix="mobilevsr-worker-checkpoints-"))
+        self.scratch = None
+        if not role.is_chief:
+            self.scratch = folder.with_name(f".{role.name.replace(' ', '-')}-scratch-checkpoints")
+            shutil.rmtree(self.scratch, ignore_errors=True)
         self.manager = tf.train.CheckpointManager(checkpoint, str(self.scratch or folder),
                                                   max_to_keep=keep if role.is_chief else 1)
 
