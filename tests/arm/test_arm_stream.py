@@ -9,13 +9,13 @@ within a stated tolerance: XNNPACK's ARM and x86 kernels may round differently (
 Few, small frames: emulated float arithmetic costs ~1 ms of CPU per LR pixel and model run (MobileRRN-16: ~45 s per
 320x180 frame). The public models bake their native size into a few constants and cannot be resized as they are, so
 they run as copies with those constants rewritten for a small frame (``frame_size.py``: same weights and operators),
-cropped from the demo clip. MOBILEVSR_ARM_FULL=1 runs them as published, at their native size (minutes each).
+cropped from the demo clip. As published, at their native size (minutes each), they are ``exhaustive`` cases:
+MOBILEVSR_EXHAUSTIVE=1 runs them too.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,7 +31,6 @@ THREADS = 2
 # The core's crash probe (one compile and run in a forked child, at the model's own input size) runs for this model
 # only: for the others that extra run at full size costs minutes under emulation. The probe then works on ARM too.
 PROBED = "swat_3_int8"
-FULL_RUN = os.environ.get("MOBILEVSR_ARM_FULL") == "1"
 
 # Largest |ARM - x86| allowed per HR pixel value, and the share of values allowed to differ at all. Set from the
 # differences measured here (see README, "ARM64"): float models drift by a level or two where XNNPACK's ARM and x86
@@ -80,9 +79,10 @@ CASES = {
     "swat_3_int8": Case(BUNDLED / "swat_3_int8.tflite", _bundled_contract("swat_3_int8"), None, (64, 64), 3),
     "swat_3_fp16": Case(BUNDLED / "swat_3_fp16.tflite", _bundled_contract("swat_3_fp16"), None, (64, 64), 3),
 }
-if FULL_RUN:  # also the public models as published, at their native size, 2 frames each
-    CASES |= {f"{name}_native": Case(c.model, c.contract, c.native, c.native, 2)
-              for name, c in CASES.items() if c.native}
+# The public models as published, at their native size, 2 frames each (exhaustive: minutes each under emulation).
+NATIVE_CASES = {f"{name}_native": Case(c.model, c.contract, c.native, c.native, 2)
+                for name, c in CASES.items() if c.native}
+CASES |= NATIVE_CASES
 
 
 def model_for(case: Case, directory: Path) -> Path:
@@ -115,7 +115,8 @@ def read_frames(path: Path, count: int, height: int, width: int) -> np.ndarray:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", list(CASES))
+@pytest.mark.parametrize("name", [pytest.param(n, marks=[pytest.mark.exhaustive] if n in NATIVE_CASES else [])
+                                  for n in CASES])
 def test_arm_stream_equals_bare_loop_and_x86(name, arm_build, qemu_root, arm_litert, tmp_path, rt, monkeypatch):
     case = CASES[name]
     model, frames = model_for(case, tmp_path), case.frames()
