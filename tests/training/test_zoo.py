@@ -182,6 +182,31 @@ def test_swat_6_drops_the_hidden_convs_only() -> None:
     assert count_params(full) - count_params(no_hidden) == hidden
 
 
+# Issue 13's fast swat_3 configuration (builder overrides): MobileRRN-style residual blocks and input conv at C=16.
+SWAT_R16 = {"block": "residual", "channels": 16, "head": "fused"}
+
+
+@pytest.mark.parametrize("anchor", ["bicubic", "bilinear"])
+def test_swat_residual_fused_head_overrides_build_the_dense_16_channel_network(anchor: str) -> None:
+    model = build_model("swat_3", FRAME, **SWAT_R16, anchor=anchor)
+    names = {layer.name for layer in model.layers}
+    assert {"concat_in", "conv_in", "block4_conv2", "block4_add"} <= names
+    assert not {"hidden_fwd", "hidden_bwd", "fuse", "block1_head", "block1_vab_attn_mul"} & names
+    assert not any(isinstance(layer, keras.layers.Multiply) for layer in model.layers)
+    anchor_params = 3 * 9 + 5 * 5 * 48 if anchor == "bicubic" else 0
+    expected = (conv_params(9 + 2 * 12, 16) + 4 * 2 * conv_params(16, 16) + 16 * 48 + 9 * 48 + 48 + anchor_params
+                + 2 * conv_params(16, 12, 1))
+    assert count_params(model) == expected  # 26,211 (bicubic) / 24,984 (bilinear): swat_3's 25,664 +-10%
+    assert abs(expected - SWAT_TARGETS["swat_3"]) <= 0.10 * SWAT_TARGETS["swat_3"]
+    assert ("anchor_bicubic" in names) == (anchor == "bicubic")
+
+
+def test_swat_rejects_unknown_block_head_and_anchor_names() -> None:
+    for bad in ({"block": "dense"}, {"head": "single"}, {"anchor": "lanczos"}):
+        with pytest.raises(ValueError, match=next(iter(bad))):
+            build_model("swat_3", FRAME, **bad)
+
+
 @pytest.mark.parametrize("name", sorted(PAPER_PARAMS))
 def test_paper_models_have_about_the_published_size(name: str) -> None:
     params = count_params(build_model(name, FRAME))

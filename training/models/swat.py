@@ -47,6 +47,15 @@ numbers, which include the bicubic anchor's 1,200 weights: ``format_zoo_table``)
 | swat_3_v1 | 32 | 12 | 24    | 4      | 1/4 (8)   | 3, 2   | yes     | yes    | prelu, LN  | 25,664 |
 | swat_3_nearest | swat_3 with the nearest-neighbour anchor (24,219 params)                       | 25,664 |
 
+Issue 13 (speed): on the 2-core Intel Xeon, swat_3 INT8 ran 1.13x slower than the published MobileRRN-16 FP32.
+Ablations (``/work/scratch/speed13``, per-frame process CPU time of ``Upscaler.process``, 1 thread, under training
+load) put the cost in the op structure, not the MACs: the head and tail without any block (``blocks=0``) already
+take half of MobileRRN-16's time; each SWAT block ~19 ms of ~126, of which the partial conv's slice + concat ~5 ms
+(a full 32->32 3x3 conv in their place cost less); dense 16-channel 3x3 convs run fastest per MAC. The overrides
+``block="residual", channels=16, head="fused"`` (MobileRRN's input conv and blocks inside SWAT's frame window,
+states, BSConv head and anchor; 26,211 params, bicubic anchor) ran 1.46x faster than MobileRRN-16 FP32 by that
+measure, 1.72x with ``anchor="bilinear"`` (24,984 params). Untrained: their quality is not known yet.
+
 ``swat_3`` is the default product model. swat_2 / swat_5 are its ablations at equal size (no shuffle / a wider
 dilation, i.e. a larger receptive field for the same weights).
 """
@@ -56,7 +65,17 @@ from __future__ import annotations
 import tensorflow as tf
 
 from .._keras import keras
-from .blocks import ACTIVATIONS, ANCHORS, ChannelSlice, bsconv, conv, select_frame, upsample_and_clip, vab
+from .blocks import (
+    ACTIVATIONS,
+    ANCHORS,
+    ChannelSlice,
+    bilinear_anchor,
+    bsconv,
+    conv,
+    select_frame,
+    upsample_and_clip,
+    vab,
+)
 from .registry import TemporalLayout, register
 
 layers = keras.layers
@@ -76,6 +95,20 @@ def swat_block(x: tf.Tensor, partial: int, atten_channels: int, kernel: int, dil
     x = layers.Concatenate(name=f"{name}_shuffle" if shuffle else f"{name}_merge")(parts)
     return vab(x, atten_channels, kernel, dilation, activation=activation, norm=norm, name=f"{name}_vab")
 
+
+def residual_block(x: tf.Tensor, activation: str, name: str) -> tf.Tensor:
+    """MobileRRN's block at the body width: act(conv3x3) -> conv3x3, plus the input. Dense 3x3 convs, no slice,
+    concatenation, multiply or depthwise op: what XNNPACK's INT8 kernels run fastest per MAC (issue 13)."""
+    channels = x.shape[-1]
+    r = ACTIVATIONS[activation](conv(x, channels, name=f"{name}_conv1"), name=f"{name}_act")
+    r = conv(r, channels, name=f"{name}_conv2")
+    return layers.Add(name=f"{name}_add")([x, r])
+
+
+HEADS = ("swat", "fused")
+"""Input stages: ``swat`` (hidden convs, conv_in, 1x1 fusion) or ``fused`` (one 3x3 conv over frames + states)."""
+BLOCKS = ("swat", "residual")
+"""Body blocks: ``swat`` (partial conv + VAB, the default) or ``residual`` (:func:`residual_block`)."""
 
 _CONFIGS: dict[str, dict] = {
     "swat_0": dict(channels=48, hidden=16, atten_channels=40),
@@ -104,8 +137,23 @@ def _registered(builder):
 def build_swat(frame_size: tuple[int, int], batch_size: int | None, name: str = "swat", channels: int = 32,
                hidden: int = 12, atten_channels: int = 24, blocks: int = 4, ratio: float = 0.25, kernel: int = 3,
                dilation: int = 2, shuffle: bool = True, hidden_convs: bool = True, activation: str = "relu",
-               norm: bool = False, anchor: str = "bicubic", scale: int = 4) -> keras.Model:
-    """A SWAT network; see the module docstring for the structure and the registered configurations."""
+               norm: bool = False, anchor: str = "bicubic", block: str = "swat", head: str = "swat",
+               scale: int = 4) -> keras.Model:
+    """A SWAT network; see the module docstring for the structure and the registered configurations.
+
+    ``block="residual"`` replaces the SWAT blocks by :func:`residual_block` (``ratio``, ``atten_channels``,
+    ``kernel``, ``dilation``, ``shuffle`` and ``norm`` then play no part); ``anchor="bilinear"`` adds frame t
+    resized x``scale`` bilinearly after depth-to-space (MobileRRN's anchor, no weights) instead of an LR anchor.
+    ``head="fused"`` replaces the hidden convs, ``conv_in`` and the fusion by one act(conv3x3) over the frames and
+    both states concatenated (MobileRRN's input conv; ``hidden_convs`` then plays no part), whose output is also the
+    long skip's.
+    """
+    if head not in HEADS:
+        raise ValueError(f"head must be one of {HEADS}, got {head!r}")
+    if block not in BLOCKS:
+        raise ValueError(f"block must be one of {BLOCKS}, got {block!r}")
+    if anchor not in (*ANCHORS, "bilinear"):
+        raise ValueError(f"anchor must be one of {(*ANCHORS, 'bilinear')}, got {anchor!r}")
     act = ACTIVATIONS[activation]
     partial = int(round(channels * ratio))
     if not 0 < partial < channels:
@@ -113,7 +161,11 @@ def build_swat(frame_size: tuple[int, int], batch_size: int | None, name: str = 
     frames = keras.Input(shape=(*frame_size, 9), batch_size=batch_size, name="frames")
     state_f = keras.Input(shape=(*frame_size, hidden), batch_size=batch_size, name="state_0")
     state_b = keras.Input(shape=(*frame_size, hidden), batch_size=batch_size, name="state_1")
-    if hidden_convs:
+    if head == "fused":
+        both = layers.Concatenate(name="concat_in")([frames, state_f, state_b])
+        feat = act(conv(both, channels, name="conv_in"), name="conv_in_act")
+        x = feat
+    elif hidden_convs:
         past_pair = ChannelSlice(0, 6, name="frames_prev_cur")(frames)
         next_pair = ChannelSlice(3, 6, name="frames_cur_next")(frames)
         h_f = conv(layers.Concatenate(name="concat_fwd")([past_pair, state_f]), hidden, name="hidden_fwd")
@@ -122,14 +174,22 @@ def build_swat(frame_size: tuple[int, int], batch_size: int | None, name: str = 
         h_b = act(h_b, name="hidden_bwd_act")
     else:
         h_f, h_b = state_f, state_b
-    feat = act(conv(frames, channels, name="conv_in"), name="conv_in_act")
-    x = layers.Conv2D(channels, 1, name="fuse")(layers.Concatenate(name="concat_fuse")([feat, h_f, h_b]))
+    if head == "swat":
+        feat = act(conv(frames, channels, name="conv_in"), name="conv_in_act")
+        x = layers.Conv2D(channels, 1, name="fuse")(layers.Concatenate(name="concat_fuse")([feat, h_f, h_b]))
     for i in range(blocks):
-        x = swat_block(x, partial, atten_channels, kernel, dilation, shuffle, activation, norm,
-                       name=f"block{i + 1}")
+        if block == "residual":
+            x = residual_block(x, activation, name=f"block{i + 1}")
+        else:
+            x = swat_block(x, partial, atten_channels, kernel, dilation, shuffle, activation, norm,
+                           name=f"block{i + 1}")
     x = layers.Add(name="long_skip")([x, feat])
     out = bsconv(x, 3 * scale * scale, 3, name="conv_out")
-    hr = upsample_and_clip(out, scale, ANCHORS[anchor](select_frame(frames, index=1, num_frames=3), scale))
+    if anchor == "bilinear":
+        frame_t = ChannelSlice(3, 3, name="frame_t")(frames)
+        hr = upsample_and_clip(out, scale, hr_anchor=bilinear_anchor(frame_t, scale))
+    else:
+        hr = upsample_and_clip(out, scale, ANCHORS[anchor](select_frame(frames, index=1, num_frames=3), scale))
     next_f = act(layers.Conv2D(hidden, 1, name="state_fwd")(x), name="state_0_out")
     next_b = act(layers.Conv2D(hidden, 1, name="state_bwd")(x), name="state_1_out")
     return keras.Model([frames, state_f, state_b], [hr, next_f, next_b], name=name)
