@@ -48,7 +48,7 @@ numbers, which include the bicubic anchor's 1,200 weights: ``format_zoo_table``)
 | swat_3_nearest | swat_3 with the nearest-neighbour anchor (24,219 params)                       | 25,664 |
 
 Issue 13 (speed): on the 2-core Intel Xeon, swat_3 INT8 ran 1.13x slower than the published MobileRRN-16 FP32.
-Ablations (``/work/scratch/speed13``, per-frame process CPU time of ``Upscaler.process``, 1 thread, under training
+Ablations (random-weight INT8 exports, per-frame process CPU time of ``Upscaler.process``, 1 thread, under training
 load) put the cost in the op structure, not the MACs: the head and tail without any block (``blocks=0``) already
 take half of MobileRRN-16's time; each SWAT block ~19 ms of ~126, of which the partial conv's slice + concat ~5 ms
 (a full 32->32 3x3 conv in their place cost less); dense 16-channel 3x3 convs run fastest per MAC. The overrides
