@@ -28,13 +28,10 @@ def _bundled(precision: str):
     return found[("mobilerrn_16", precision)]
 
 
-# The bundled INT8 (with the exporter's channel equalization) loses 0.19 dB (32.21 vs 32.40; 0.87 before it): the
-# requirement (within 0.15 dB) is not met. Strict: this starts failing, to be un-marked, once a good enough INT8 is
-# bundled.
-INT8_GAP = pytest.mark.xfail(strict=True, reason="PTQ INT8 of the published MobileRRN-16 is 0.19 dB below it")
-
-
-@pytest.mark.parametrize("precision", [pytest.param("int8", marks=INT8_GAP), "fp16"])
+# Issue 14: each bundled precision within 0.15 dB of the published file on the val protocol. INT8 by post-training
+# quantization missed it (32.21 vs 32.40, with the exporter's channel equalization); the bundled INT8 is
+# quantization-aware fine-tuned (training/configs/product/mobilerrn_16_qat.yaml, run by scripts/build_mobilerrn_16.sh).
+@pytest.mark.parametrize("precision", ["int8", "fp16"])
 def test_card_carries_licence_source_and_quality_against_the_published_file(precision):
     card = _bundled(precision).card()
     provenance = card["provenance"]

@@ -47,13 +47,16 @@ eval: {{root: {SHARED / 'val_videos'}, frames: 1, clips: 1, latency_frames: 2}}
 steps:
   - {{kind: reparam, steps: 2}}
   - {{kind: ptq_int8}}
-  - {{kind: qat_int8, steps: 2, control: false}}
+  - {{kind: qat_int8, steps: 2, control: false, equalize: true, calibrate: true, freeze_ranges: true,
+     distill: true}}
 """)
     report = run_compress(load_compress_config(config))
     out = tmp_path / "out"
     saved = json.loads((out / "report.json").read_text())
     assert [s["step"] for s in saved["steps"]] == ["1_reparam", "2_ptq_int8", "3_qat_int8"]
     assert saved["steps"][0]["merge_max_abs_diff"] < 1e-5
+    qat_ranges = saved["steps"][2]["qat"]["calibrated_ranges"]  # calibrated, not tfmot's [-6, 6] start
+    assert qat_ranges and all(lo <= 0 <= hi and (lo, hi) != (-6, 6) for lo, hi in qat_ranges.values())
     for step in report["steps"]:
         for side in ("before", "after"):
             m = step[side]

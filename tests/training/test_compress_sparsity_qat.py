@@ -18,14 +18,16 @@ except RuntimeError:
 
 from mobilevsr_rt.analysis import analyze_model, check_gpu_compatibility  # noqa: E402
 from mobilevsr_rt.training import metrics  # noqa: E402
+from mobilevsr_rt.training._keras import keras  # noqa: E402
 from mobilevsr_rt.training.compress.finetune import TrainData, finetune  # noqa: E402
-from mobilevsr_rt.training.compress.qat import quantize_for_training  # noqa: E402
+from mobilevsr_rt.training.compress.qat import RangeFreeze, calibrate_ranges, quantize_for_training  # noqa: E402
 from mobilevsr_rt.training.compress.sparsity import cluster, kernel_sparsity, prune, strip  # noqa: E402
 from mobilevsr_rt.training.export.calibration import DEFAULT_CALIBRATION_ROOT, lr_clips  # noqa: E402
 from mobilevsr_rt.training.export.exporter import CalibrationOptions, export_keras  # noqa: E402
 from mobilevsr_rt.training.export.frame_isolation import isolate_frame_concats  # noqa: E402
 from mobilevsr_rt.training.models import build_model, get_layout  # noqa: E402
-from mobilevsr_rt.training.train.streaming import KerasUpscaler  # noqa: E402
+from mobilevsr_rt.training.train.losses import get_loss  # noqa: E402
+from mobilevsr_rt.training.train.streaming import KerasUpscaler, unroll  # noqa: E402
 
 FRAME = (16, 16)
 
@@ -87,3 +89,41 @@ def test_qat_exports_fully_integer_and_runs(tmp_path, data, name):
     reference = KerasUpscaler(qat, layout)
     want = [o for o in (reference.process(f) for f in clip) if o is not None] + reference.flush()
     assert min(metrics.psnr(a, b, y_channel=True) for a, b in zip(got, want, strict=True)) > 28.0
+
+
+def _range(qat, layer: str) -> list[float]:
+    return sorted(float(v.numpy().min()) for v in qat.get_layer(layer).weights
+                  if v.name.split("/")[-1].startswith(("post_activation_m", "output_m")))
+
+
+def test_calibrated_qat_ranges_are_the_float_ranges_and_can_be_held(data):
+    """tfmot starts every range at [-6, 6] (moved 0.1% per training call): calibrate_ranges sets the float model's
+    min/max instead, RangeFreeze keeps them through training, and a teacher makes the float output the target."""
+    tf.keras.utils.set_random_seed(0)
+    layout = get_layout("mobilerrn_16")
+    plain = build_model("mobilerrn_16", frame_size=FRAME, batch_size=None)
+    float_model = isolate_frame_concats(plain)[0]  # what QAT wraps (its layers are plain's, called again)
+    qat = quantize_for_training(float_model)
+    assert _range(qat, "quant_res1_add") == [-6.0, 6.0]
+    clip = lr_clips(DEFAULT_CALIBRATION_ROOT, FRAME, clips=1, frames=2, seed=1)[0]
+    samples = [{"frames": np.concatenate([f, f], axis=-1)[None].astype(np.float32) / 255,
+                "state_0": np.zeros((1, *FRAME, 16), np.float32)} for f in clip]
+    ranges = calibrate_ranges(qat, float_model, samples)
+    probe = keras.Model(plain.inputs, plain.get_layer("res1_add").output)
+    outs = np.concatenate([np.asarray(probe(s)) for s in samples])
+    assert ranges["quant_res1_add"] == pytest.approx([min(outs.min(), 0), max(outs.max(), 0)])
+    assert _range(qat, "quant_res1_add") == pytest.approx(ranges["quant_res1_add"])
+    frames_max = max(f.max() for f in clip) / 255
+    assert ranges["quantize_layer"] == pytest.approx([0.0, frames_max], abs=1e-6)  # the frames input
+    held = RangeFreeze(qat)
+    qat(samples[0], training=True)  # a training call moves every range by tfmot's moving average ...
+    assert _range(qat, "quant_res1_add") != pytest.approx(ranges["quant_res1_add"])
+    held.restore()  # ... restore() puts it back
+    assert _range(qat, "quant_res1_add") == pytest.approx(ranges["quant_res1_add"])
+    distilled = finetune(qat, layout, data, steps=1, learning_rate=1e-5, log_every=0, after_step=held.restore,
+                         teacher=float_model)
+    assert _range(qat, "quant_res1_add") == pytest.approx(ranges["quant_res1_add"])
+    lr, hr = data.sampler(layout.scale).sample(0)  # the first training sample, against its HR frames instead
+    against_hr = float(tf.reduce_mean(get_loss("charbonnier")(unroll(qat, layout, tf.constant(lr[None])),
+                                                               tf.constant(hr[None]))))
+    assert distilled["first_loss"] < against_hr / 3, (distilled, against_hr)  # its own float output is near

@@ -77,6 +77,18 @@ def test_equalization_keeps_the_float_function_and_cuts_int8_error():
     assert after < before / 4, (before, after)
 
 
+def test_given_gains_repeat_the_measured_equalization():
+    """QAT trains a patch-size twin of the deploy model: both must carry the same rescaling."""
+    model, samples = _unbalanced_model(), _samples()
+    measured, changes = equalize_conv_outputs(model, samples)
+    given, again = equalize_conv_outputs(model, [], gains={c.layer: c.gains for c in changes})
+    assert again == changes
+    for a, b in zip(measured.get_weights(), given.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+    with pytest.raises(ValueError, match="res_conv"):  # read only by an add: nothing to fold the scale into
+        equalize_conv_outputs(model, [], gains={"res_conv": [1.0] * 4})
+
+
 def test_balanced_convs_are_left_alone():
     frames = keras.Input(shape=(*SIZE, 3), batch_size=1, name="frames")
     x = layers.Conv2D(4, 3, padding="same", activation="relu", name="a")(frames)

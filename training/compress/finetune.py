@@ -6,6 +6,7 @@ QAT-wrapped models alike (all keep the zoo's input/output names).
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,10 +41,14 @@ class TrainData:
 
 
 def finetune(model: keras.Model, layout: TemporalLayout, data: TrainData, steps: int, learning_rate: float,
-             start_index: int = 0, log_every: int = 50) -> dict:
+             start_index: int = 0, log_every: int = 50, after_step: Callable[[], None] | None = None,
+             teacher: keras.Model | None = None) -> dict:
     """Train ``model`` in place for ``steps`` steps; returns ``{"steps", "first_loss", "last_loss", "sec_per_step"}``.
 
     Samples ``start_index ...`` of the stream are used, so consecutive stages can continue the stream.
+    ``after_step`` runs after every optimizer step (e.g. :meth:`.qat.RangeFreeze.restore`). With ``teacher`` (a
+    model with the same inputs and outputs) the target is the teacher's output on the same clips instead of the HR
+    frames: distillation, e.g. a QAT model learning to reproduce its float original.
     """
     if steps <= 0:
         return {"steps": 0, "first_loss": None, "last_loss": None, "sec_per_step": None}
@@ -58,6 +63,8 @@ def finetune(model: keras.Model, layout: TemporalLayout, data: TrainData, steps:
 
     @tf.function(reduce_retracing=True)
     def step(lr, hr):
+        if teacher is not None:
+            hr = unroll(teacher, layout, lr, training=False)
         with tf.GradientTape() as tape:
             loss = tf.reduce_mean(loss_fn(unroll(model, layout, lr, training=True), hr))
         grads = tape.gradient(loss, model.trainable_variables)
@@ -75,6 +82,8 @@ def finetune(model: keras.Model, layout: TemporalLayout, data: TrainData, steps:
         if pruned:
             pruning.on_train_batch_begin(i)
         losses.append(float(step(lr, hr)))
+        if after_step is not None:
+            after_step()
         if log_every and (i + 1) % log_every == 0:
             print(f"  step {i + 1}/{steps}: loss {np.mean(losses[-log_every:]):.5f}", flush=True)
     if pruned:

@@ -95,11 +95,40 @@ class _Runner:
 
         return build
 
-    def tune(self, model: keras.Model, steps: int, lr: float) -> dict:
+    def tune(self, model: keras.Model, steps: int, lr: float, **kwargs: Any) -> dict:
         print(f"  fine-tuning {steps} steps (lr {lr})", flush=True)
-        result = finetune(model, self.layout, self.cfg.train, steps, lr, start_index=self.stream_index)
+        result = finetune(model, self.layout, self.cfg.train, steps, lr, start_index=self.stream_index, **kwargs)
         self.stream_index += result.get("samples_seen", 0) or 0
         return result
+
+    def qat_pair(self, model: keras.Model, step: dict[str, Any]) -> tuple[keras.Model, keras.Model, dict[str, Any]]:
+        """(QAT model at the training patch size, its deploy-size twin, notes) for a ``qat_int8`` step.
+
+        ``equalize``: the exporter's per-channel equalization (gains measured at the deploy size on the exporter's
+        default calibration clips from ``train.root``) applied to both first, so QAT starts from the graph PTQ would
+        quantize. ``calibrate``: activation ranges set from the same calibration instead of tfmot's [-6, 6]."""
+        from ..export.calibration import calibration_samples, lr_clips
+        from ..export.equalize import equalize_conv_outputs
+        from ..export.exporter import CalibrationOptions
+        from ..export.frame_isolation import isolate_frame_concats
+        from .qat import calibrate_ranges, quantize_for_training
+
+        train, deploy = isolate_frame_concats(model)[0], isolate_frame_concats(self.deploy_copy(model))[0]
+        notes: dict[str, Any] = {}
+        if step.get("equalize") or step.get("calibrate"):
+            options = CalibrationOptions(root=self.cfg.train.root)
+            clips = lr_clips(options.root, self.cfg.frame_size, options.clips, options.frames, self.layout.scale,
+                             options.seed)
+            samples = lambda: calibration_samples(deploy, self.layout, clips)  # noqa: E731
+        if step.get("equalize"):
+            deploy, changes = equalize_conv_outputs(deploy, samples())
+            gains = {c.layer: c.gains for c in changes}
+            train = equalize_conv_outputs(train, [], gains=gains)[0] if gains else train
+            notes["equalized"] = sorted(gains)
+        qat, deployed = quantize_for_training(train), quantize_for_training(deploy)
+        if step.get("calibrate"):
+            notes["calibrated_ranges"] = calibrate_ranges(qat, deploy, samples())
+        return qat, deployed, notes
 
     def measure(self, model: keras.Model, tag: str, precision: str, float_reference: keras.Model,
                 export_model: keras.Model | None = None) -> dict:
@@ -130,9 +159,8 @@ def _equivalence(a: keras.Model, b: keras.Model, seed: int = 0) -> float:
 
 def run_compress(cfg: CompressConfig) -> dict[str, Any]:
     """Run the configured steps; writes ``report.json`` and ``report.md`` into ``cfg.output`` and returns the report."""
-    from ..export.frame_isolation import isolate_frame_concats
     from ..export.source import load_source
-    from .qat import quantize_for_training
+    from .qat import RangeFreeze
     from .reparam import merge_multibranch, to_multibranch
     from .sparsity import cluster, kernel_sparsity, prune, strip
 
@@ -184,9 +212,10 @@ def run_compress(cfg: CompressConfig) -> dict[str, Any]:
         elif kind == "ptq_int8":
             entry["after"] = run.measure(current, tag, "int8", current)
         elif kind == "qat_int8":
-            qat = quantize_for_training(isolate_frame_concats(current)[0])
-            entry["train"] = run.tune(qat, steps, lr)
-            deployed = quantize_for_training(isolate_frame_concats(run.deploy_copy(current))[0])
+            qat, deployed, entry["qat"] = run.qat_pair(current, step)
+            freeze = RangeFreeze(qat).restore if step.get("freeze_ranges") else None
+            entry["train"] = run.tune(qat, steps, lr, after_step=freeze,
+                                      teacher=current if step.get("distill") else None)
             deployed.set_weights(qat.get_weights())
             entry["after"] = run.measure(current, tag, "int8", current, export_model=deployed)
             if step.get("control", True):

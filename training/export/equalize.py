@@ -110,21 +110,32 @@ def _gains(r: np.ndarray, max_gain: float, min_spread: float) -> np.ndarray | No
 
 
 def equalize_conv_outputs(model: keras.Model, samples: Iterable[dict], max_gain: float = 32.0,
-                          min_spread: float = 4.0) -> tuple[keras.Model, list[Equalized]]:
+                          min_spread: float = 4.0, gains: dict[str, list[float]] | None = None
+                          ) -> tuple[keras.Model, list[Equalized]]:
     """``(model', changes)``: see the module docstring. ``samples`` are model inputs (calibration data); a conv is
     rescaled when its largest channel range is ``min_spread`` times its smallest live one; gains are capped at
-    ``max_gain``. Returns ``model`` itself and ``[]`` when nothing needs it. ``model`` is never modified."""
+    ``max_gain``. Returns ``model`` itself and ``[]`` when nothing needs it. ``model`` is never modified.
+
+    ``gains`` (tensor name -> gain per channel, e.g. the ``changes`` of an earlier call) applies those instead of
+    measuring (``samples`` unused): the same rescaling on the same architecture built at another size, e.g. the
+    training-patch twin of a deploy-size model for quantization-aware fine-tuning.
+    """
     # Work on a fresh copy, whose layers each have one call: the exporter's earlier rewrites (frame isolation)
     # re-call the same layer objects, and a layer called twice is no candidate (it hid every conv of a model with a
     # frame/state concat: swat_3, mobilerrn_16).
     clone = keras.models.clone_model(model)
     clone.set_weights(model.get_weights())
     candidates = _candidates(clone)
-    if not candidates:
-        return model, []
-    ranges = _channel_ranges(clone, list(candidates), samples)
-    gains = {n: g for n, r in ranges.items() if (g := _gains(r, max_gain, min_spread)) is not None}
-    if not gains:
+    if gains is not None:
+        unknown = sorted(set(gains) - set(candidates))
+        if unknown:
+            raise ValueError(f"equalization gains given for {unknown}, which are not rescalable tensors of "
+                             f"{model.name} (candidates: {sorted(candidates)})")
+        gains = {n: np.asarray(g, np.float64) for n, g in gains.items()}
+    elif candidates:
+        ranges = _channel_ranges(clone, list(candidates), samples)
+        gains = {n: g for n, r in ranges.items() if (g := _gains(r, max_gain, min_spread)) is not None}
+    if not candidates or not gains:
         return model, []
     weights = {layer.name: [w.copy() for w in layer.get_weights()] for layer in clone.layers}
     changes = []
