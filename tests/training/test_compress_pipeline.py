@@ -25,6 +25,12 @@ def test_shipped_configs_parse(name):
     assert cfg.train.root.resolve() == (SHARED / "train_videos").resolve()
 
 
+def test_shipped_product_qat_config_parses():
+    cfg = load_compress_config(CONFIGS / "product" / "mobilerrn_16_qat.yaml", output="/tmp/unused")
+    assert cfg.model == "mobilerrn_16" and [s["kind"] for s in cfg.steps] == ["qat_int8"]
+    assert cfg.train.root.resolve() == (SHARED / "train_videos").resolve()
+
+
 def test_unknown_step_kind_is_rejected(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("model: elsr\noutput: out\nsteps:\n  - {kind: distill}\n")

@@ -113,8 +113,6 @@ def test_calibrated_qat_ranges_are_the_float_ranges_and_can_be_held(data):
     outs = np.concatenate([np.asarray(probe(s)) for s in samples])
     assert ranges["quant_res1_add"] == pytest.approx([min(outs.min(), 0), max(outs.max(), 0)])
     assert _range(qat, "quant_res1_add") == pytest.approx(ranges["quant_res1_add"])
-    frames_max = max(f.max() for f in clip) / 255
-    assert ranges["quantize_layer"] == pytest.approx([0.0, frames_max], abs=1e-6)  # the frames input
     held = RangeFreeze(qat)
     qat(samples[0], training=True)  # a training call moves every range by tfmot's moving average ...
     assert _range(qat, "quant_res1_add") != pytest.approx(ranges["quant_res1_add"])

@@ -20,8 +20,11 @@ from mobilevsr_rt.training.train.losses import LOSSES, CharbonnierLoss  # noqa: 
 
 ROOT = Path(__file__).resolve().parents[2]
 CAMPAIGN = ROOT / "training" / "campaigns" / "swat_3" / "swat_3.yaml"
+PRODUCT = sorted((ROOT / "training" / "configs" / "product").glob("*.yaml"))
+# product compress sequences (a top-level list of steps, `mobilevsr-train compress`) load in test_compress_pipeline
+COMPRESS = [p for p in PRODUCT if isinstance((yaml.safe_load(p.read_text()) or {}).get("steps"), list)]
 EXPERIMENTS = [CAMPAIGN, *(ROOT / "training" / "configs" / f"{n}.yaml" for n in ("elsr", "swat_3", "mobilerrn_16")),
-               *(ROOT / "training" / "configs" / "product").glob("*.yaml")]
+               *(p for p in PRODUCT if p not in COMPRESS)]
 
 
 def _raw(path: Path = CAMPAIGN) -> dict:
