@@ -29,6 +29,7 @@ import numpy as np
 import tensorflow_model_optimization as tfmot
 
 from .._keras import keras
+from ..export.frame_isolation import single_call_copy
 from ..models.blocks import AxisSlice, ChannelSlice, DepthToSpace, UnitClip
 
 layers = keras.layers
@@ -161,9 +162,7 @@ def calibrate_ranges(qat: keras.Model, float_model: keras.Model, samples: Iterab
     contain 0 as TFLite requires. Weight ranges are refreshed by one training call. Returns name -> [min, max]."""
     targets = _activation_ranges(qat)
     names = sorted({source for source, _ in targets.values()})
-    # A fresh copy has one call per layer (graph rewrites re-call layer objects: their .output is the first call's).
-    float_model, weights = keras.models.clone_model(float_model), float_model.get_weights()
-    float_model.set_weights(weights)
+    float_model = single_call_copy(float_model)
     inputs = {t.name.split(":")[0]: t for t in float_model.inputs}
     probe = keras.Model(float_model.inputs, [inputs[n] if n in inputs else float_model.get_layer(n).output
                                              for n in names])

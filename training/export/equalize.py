@@ -22,6 +22,7 @@ import numpy as np
 import tensorflow as tf
 
 from .._keras import keras
+from .frame_isolation import single_call_copy
 from .graph import rebuild_graph
 
 layers = keras.layers
@@ -123,8 +124,7 @@ def equalize_conv_outputs(model: keras.Model, samples: Iterable[dict], max_gain:
     # Work on a fresh copy, whose layers each have one call: the exporter's earlier rewrites (frame isolation)
     # re-call the same layer objects, and a layer called twice is no candidate (it hid every conv of a model with a
     # frame/state concat: swat_3, mobilerrn_16).
-    clone = keras.models.clone_model(model)
-    clone.set_weights(model.get_weights())
+    clone = single_call_copy(model)
     candidates = _candidates(clone)
     if gains is not None:
         unknown = sorted(set(gains) - set(candidates))

@@ -19,7 +19,7 @@ from .graph import rebuild_graph
 
 layers = keras.layers
 
-__all__ = ["isolate_frame_concats"]
+__all__ = ["isolate_frame_concats", "single_call_copy"]
 
 
 def _from_model_input(tensor, input_ids: set[int]) -> bool:
@@ -68,3 +68,12 @@ def isolate_frame_concats(model: keras.Model) -> tuple[keras.Model, int]:
 
     rebuilt = rebuild_graph(model, insert)
     return rebuilt, inserted
+
+
+def single_call_copy(model: keras.Model) -> keras.Model:
+    """A copy of ``model`` with the same weights whose layers each have one call. :func:`isolate_frame_concats`
+    re-calls the original layer objects, so a layer's ``.output`` there is its first call's, not this graph's; code
+    that probes or rescales layers by name works on this copy."""
+    copy = keras.models.clone_model(model)
+    copy.set_weights(model.get_weights())
+    return copy
